@@ -1,0 +1,389 @@
+"""Repodata, loaded lazily by package name.
+
+A conda-forge ``repodata.json`` holds hundreds of thousands of records; a check needs a few
+dozen names. :class:`RepoData` therefore scans the raw bytes once, with a regex that only
+finds each record's byte span and file name, and decodes a record (``json`` + validation)
+only when its name is asked for. Plain files are memory-mapped; ``.json.zst`` and
+``.json.bz2`` are decompressed to memory.
+
+Formats: ``packages`` and ``packages.conda`` (``.conda`` preferred for the same
+name-version-build, as conda does), repodata v2 ``info.base_url``, ``removed``, conda's cache
+format (``_url``, ``_etag``, ...), and the bare ``{fn: record}`` form of conda's test indexes.
+"""
+
+from __future__ import annotations
+
+import bz2
+import json
+import mmap
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+from ..errors import ParseError, RepodataError
+from ..names import CondaName, conda_name
+from .channel import split_subdir
+from .records import PackageRecord
+
+__all__ = ["LocalChannel", "RepoData", "load_repodata"]
+
+# JSON pieces as "unrolled loops": every alternative starts with a different character, so the
+# engine never backtracks more than linearly, even on truncated input.
+_STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'
+_OBJ0 = rb"\{[^{}\"]*(?:" + _STRING + rb"[^{}\"]*)*\}"
+_OBJ1 = rb"\{[^{}\"]*(?:(?:" + _STRING + rb"|" + _OBJ0 + rb")[^{}\"]*)*\}"
+# One "fn": {record} member of a packages object, with the separator after it.
+_ENTRY = re.compile(
+    rb'[ \t\r\n]*("[^"\\]*(?:\\.[^"\\]*)*")[ \t\r\n]*:[ \t\r\n]*(' + _OBJ1 + rb")[ \t\r\n]*([,}])"
+)
+_WS = re.compile(rb"[ \t\r\n]*")
+_KEY = re.compile(rb'[ \t\r\n]*("[^"\\]*(?:\\.[^"\\]*)*")[ \t\r\n]*:[ \t\r\n]*')
+_SCALAR = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|-?[0-9][0-9.eE+-]*|true|false|null')
+_TOKEN = re.compile(rb'[\[\]{}"]')
+_NAME = re.compile(rb'"name"[ \t\r\n]*:[ \t\r\n]*"([^"\\]*)"')
+_PACKAGE_SECTIONS = {b"packages": 0, b"packages.conda": 1, b"packages.whl": 2}
+_EXTENSIONS = (".tar.bz2", ".conda")
+
+
+def _stem(fn: str) -> str:
+    for ext in _EXTENSIONS:
+        if fn.endswith(ext):
+            return fn[: -len(ext)]
+    return fn
+
+
+def _position(buf: bytes | mmap.mmap, offset: int) -> str:
+    line = buf[:offset].count(b"\n") + 1
+    col = offset - (buf[:offset].rfind(b"\n") + 1) + 1
+    return f"line {line} column {col}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+    fn: str
+    section: int  # 0 = packages (.tar.bz2), 1 = packages.conda
+
+
+class RepoData:
+    """One subdir's repodata; records are decoded per name, on demand.
+
+    >>> rd = RepoData.from_bytes(b'{"packages": {"a-1-0.tar.bz2": {"name": "a", '
+    ...     b'"version": "1", "build": "0", "build_number": 0, "subdir": "noarch"}}}', "inline")
+    >>> [r.dist_name for r in rd.records("a")]
+    ['a-1-0']
+    """
+
+    def __init__(
+        self,
+        buf: bytes | mmap.mmap,
+        source: str,
+        channel_url: str | None = None,
+        subdir: str | None = None,
+    ) -> None:
+        self._buf = buf
+        self.source = source
+        self._index: dict[str, list[_Span]] = {}
+        self._cache: dict[str, tuple[PackageRecord, ...]] = {}
+        self._top: dict[str, Any] = {}
+        self._count = 0
+        self._scan()
+        info = self._top.get("info") or {}
+        if not isinstance(info, Mapping):
+            raise RepodataError(info, "'info' must be an object", f"{source}: info")
+        self.info: Mapping[str, Any] = info
+        url = self._top.get("_url")
+        if channel_url is None and isinstance(url, str):
+            channel_url, url_subdir = split_subdir(url.rsplit("/", 1)[0] if url.endswith(".json") else url)
+            subdir = subdir or url_subdir
+        self.channel_url = channel_url
+        self.subdir: str | None = subdir or (info.get("subdir") if isinstance(info.get("subdir"), str) else None)
+        base = info.get("base_url")
+        self.base_url: str | None = base if isinstance(base, str) and base else None
+        removed = self._top.get("removed") or []
+        if not isinstance(removed, list):
+            raise RepodataError(removed, "'removed' must be a list", f"{source}: removed")
+        self.removed: frozenset[str] = frozenset(str(r) for r in removed)
+        version = self._top.get("repodata_version", 1)
+        self.repodata_version: int = version if isinstance(version, int) else 1
+
+    # --- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_path(cls, path: str | Path, channel_url: str | None = None) -> RepoData:
+        """Load ``repodata.json``, ``.json.zst`` or ``.json.bz2`` (by suffix)."""
+        p = Path(path)
+        try:
+            if p.name.endswith(".zst"):
+                import zstandard
+
+                with p.open("rb") as fh:
+                    buf: bytes | mmap.mmap = zstandard.ZstdDecompressor().stream_reader(fh).read()
+            elif p.name.endswith(".bz2"):
+                buf = bz2.decompress(p.read_bytes())
+            else:
+                with p.open("rb") as fh:
+                    if p.stat().st_size == 0:
+                        raise RepodataError(str(p), "empty repodata file", str(p))
+                    buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            raise RepodataError(str(p), f"cannot read: {exc.strerror or exc}", str(p)) from None
+        except (ValueError, EOFError) as exc:  # corrupt compressed stream
+            raise RepodataError(str(p), f"cannot decompress: {exc}", str(p)) from None
+        except Exception as exc:  # zstandard.ZstdError has no importable base here
+            if type(exc).__name__ == "ZstdError":
+                raise RepodataError(str(p), f"cannot decompress: {exc}", str(p)) from None
+            raise
+        return cls(buf, str(p), channel_url)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, source: str, channel_url: str | None = None) -> RepoData:
+        return cls(data, source, channel_url)
+
+    # --- the scan -----------------------------------------------------------------------
+
+    def _scan(self) -> None:
+        buf, src = self._buf, self.source
+        pos = _WS.match(buf, 0).end()  # type: ignore[union-attr]
+        if pos >= len(buf) or buf[pos : pos + 1] != b"{":
+            raise RepodataError(self._snippet(pos), "repodata must be a JSON object", f"{src}: $")
+        pos += 1
+        first = _KEY.match(buf, pos)
+        if first is not None and _stem(self._key(first.group(1), pos)) != self._key(first.group(1), pos):
+            # conda's test indexes: the top level *is* the packages object
+            self._scan_packages(pos - 1, None, "$")
+            return
+        while True:
+            pos = _WS.match(buf, pos).end()  # type: ignore[union-attr]
+            if buf[pos : pos + 1] == b"}":
+                return
+            m = _KEY.match(buf, pos)
+            if m is None:
+                raise self._error(pos, "$", "expected a key")
+            key_raw = m.group(1)[1:-1]
+            key = self._key(m.group(1), pos)
+            pos = m.end()
+            if key_raw in _PACKAGE_SECTIONS and buf[pos : pos + 1] == b"{":
+                pos = self._scan_packages(pos, _PACKAGE_SECTIONS[key_raw], key)
+            else:
+                end = self._skip_value(pos, f"$.{key}")
+                if key in ("info", "removed", "repodata_version", "_url", "_etag", "_mod"):
+                    self._top[key] = self._decode(pos, end, f"$.{key}")
+                pos = end
+            pos = _WS.match(buf, pos).end()  # type: ignore[union-attr]
+            sep = buf[pos : pos + 1]
+            if sep == b",":
+                pos += 1
+            elif sep == b"}":
+                return
+            else:
+                raise self._error(pos, f"$.{key}", "expected ',' or '}'")
+
+    def _scan_packages(self, pos: int, section: int | None, key: str) -> int:
+        buf = self._buf
+        pos += 1  # past '{'
+        after = _WS.match(buf, pos).end()  # type: ignore[union-attr]
+        if buf[after : after + 1] == b"}":
+            return after + 1
+        last = None
+        index = self._index
+        while True:
+            m = _ENTRY.match(buf, pos)
+            if m is None:
+                where = f"$.{key}" if last is None else f"$.{key}[{last!r}] (the entry after it)"
+                if section is None:
+                    where = "$" if last is None else f"$[{last!r}] (the entry after it)"
+                raise self._error(pos, where, "malformed or truncated record")
+            fn = self._key(m.group(1), pos)
+            start, end = m.span(2)
+            sec = section
+            if sec is None:
+                sec = 1 if fn.endswith(".conda") else 0
+            if sec != 2:  # wheels inside repodata (packages.whl) are not conda packages
+                name = self._name_of(fn, start, end)
+                index.setdefault(name, []).append(_Span(start, end, fn, sec))
+                self._count += 1
+            last = fn
+            pos = m.end()
+            if m.group(3) == b"}":
+                return pos
+
+    def _name_of(self, fn: str, start: int, end: int) -> str:
+        m = _NAME.search(self._buf, start, end)
+        if m is not None:
+            return m.group(1).decode("utf-8", "replace").lower()
+        return _stem(fn).rsplit("-", 2)[0].lower()
+
+    def _skip_value(self, pos: int, where: str) -> int:
+        buf = self._buf
+        first = buf[pos : pos + 1]
+        if first not in (b"{", b"["):
+            m = _SCALAR.match(buf, pos)
+            if m is None:
+                raise self._error(pos, where, "expected a JSON value")
+            return m.end()
+        depth = 0
+        while True:
+            m = _TOKEN.search(buf, pos)
+            if m is None:
+                raise self._error(len(buf), where, "unexpected end of file")
+            ch = m.group()
+            if ch == b'"':
+                s = re.compile(_STRING).match(buf, m.start())
+                if s is None:
+                    raise self._error(m.start(), where, "unterminated string")
+                pos = s.end()
+                continue
+            depth += 1 if ch in (b"{", b"[") else -1
+            pos = m.end()
+            if depth == 0:
+                return pos
+
+    def _decode(self, start: int, end: int, where: str) -> Any:
+        try:
+            return json.loads(self._buf[start:end])
+        except ValueError as exc:
+            raise RepodataError(self._snippet(start), f"invalid JSON: {exc}", f"{self.source}: {where}") from None
+
+    def _key(self, raw: bytes, pos: int) -> str:
+        try:
+            return str(json.loads(raw))
+        except ValueError:
+            raise self._error(pos, "$", "invalid key") from None
+
+    def _snippet(self, pos: int) -> str:
+        return bytes(self._buf[pos : pos + 60]).decode("utf-8", "replace")
+
+    def _error(self, pos: int, where: str, reason: str) -> RepodataError:
+        if pos >= len(self._buf) or not bytes(self._buf[pos:]).strip():
+            reason = "unexpected end of file (truncated?)"
+        return RepodataError(
+            self._snippet(pos), f"{reason} at {_position(self._buf, pos)}", f"{self.source}: {where}"
+        )
+
+    # --- queries ------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        """Number of records in the file (both sections)."""
+        return self._count
+
+    def names(self) -> frozenset[CondaName]:
+        return frozenset(CondaName(n) for n in self._index)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._index
+
+    def records(self, name: str) -> tuple[PackageRecord, ...]:
+        """Every record of ``name``; ``.conda`` wins over ``.tar.bz2`` for one build."""
+        key = conda_name(name)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        spans = self._index.get(key, [])
+        conda_stems = {_stem(s.fn) for s in spans if s.section == 1}
+        out = []
+        for span in spans:
+            if span.section == 0 and _stem(span.fn) in conda_stems:
+                continue
+            out.append(self._record(span))
+        result = tuple(out)
+        self._cache[key] = result
+        return result
+
+    def __iter__(self) -> Iterator[PackageRecord]:
+        for name in sorted(self._index):
+            yield from self.records(name)
+
+    def _record(self, span: _Span) -> PackageRecord:
+        section = ("packages", "packages.conda")[span.section]
+        where = f"{self.source}: {section}[{span.fn!r}]"
+        raw = self._decode(span.start, span.end, f"{section}[{span.fn!r}]")
+        if not isinstance(raw, dict):
+            raise RepodataError(raw, "record must be an object", where)
+        raw.setdefault("fn", span.fn)
+        if "subdir" not in raw and self.subdir:
+            raw["subdir"] = self.subdir
+        # conda sets url = base_url (or channel/subdir) + fn, whatever the record says
+        url = self._url_for(span.fn)
+        if url:
+            raw["url"] = url
+        channel = self.channel_url or (split_subdir(self.base_url)[0] if self.base_url else None)
+        if channel and "channel" not in raw:
+            raw["channel"] = channel
+        try:
+            return PackageRecord.from_dict(raw, where)
+        except ParseError as exc:
+            raise RepodataError(exc.value, exc.reason, exc.where or where) from None
+
+    def _url_for(self, fn: str) -> str | None:
+        if self.base_url:
+            return f"{self.base_url.rstrip('/')}/{fn}"
+        if self.channel_url and self.subdir:
+            return f"{self.channel_url.rstrip('/')}/{self.subdir}/{fn}"
+        return None
+
+
+def load_repodata(path: str | Path, channel_url: str | None = None) -> RepoData:
+    """Shorthand for :meth:`RepoData.from_path`."""
+    return RepoData.from_path(path, channel_url)
+
+
+_REPODATA_NAMES = ("repodata.json", "repodata.json.zst", "repodata.json.bz2")
+
+
+def _location_to_path(location: str | Path) -> Path:
+    text = str(location)
+    if text.startswith("file:"):
+        parsed = urlparse(text)
+        return Path(url2pathname(unquote(parsed.path)))
+    if "://" in text:
+        raise RepodataError(text, "only local channels (paths or file:// URLs) are read here", text)
+    return Path(text)
+
+
+@dataclass(frozen=True)
+class LocalChannel:
+    """A channel directory laid out as ``<dir>/<subdir>/repodata.json``.
+
+    Addressed by path or ``file://`` URL; reads the target subdir and ``noarch``.
+    """
+
+    root: Path
+    url: str
+    subdirs: tuple[str, ...]
+    _repodata: dict[str, RepoData] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_location(cls, location: str | Path, subdir: str) -> LocalChannel:
+        root = _location_to_path(location)
+        if not root.is_dir():
+            raise RepodataError(str(location), "channel directory does not exist", str(location))
+        present = []
+        for sd in dict.fromkeys((subdir, "noarch")):
+            if any((root / sd / n).is_file() for n in _REPODATA_NAMES):
+                present.append(sd)
+        if not present:
+            raise RepodataError(
+                str(location), f"no {subdir}/ or noarch/ repodata.json in the channel", str(location)
+            )
+        return cls(root, root.resolve().as_uri(), tuple(present))
+
+    def repodata(self, subdir: str) -> RepoData:
+        if subdir not in self._repodata:
+            for n in _REPODATA_NAMES:
+                p = self.root / subdir / n
+                if p.is_file():
+                    self._repodata[subdir] = RepoData.from_path(p, channel_url=self.url)
+                    break
+            else:
+                raise RepodataError(str(self.root / subdir), "no repodata in subdir", str(self.root))
+        return self._repodata[subdir]
+
+    def records(self, name: str) -> tuple[PackageRecord, ...]:
+        """Records of ``name`` across the channel's subdirs."""
+        return tuple(r for sd in self.subdirs for r in self.repodata(sd).records(name))
