@@ -1,0 +1,218 @@
+"""Python distributions as pip sees them: ``.dist-info``, ``.egg-info`` (dir or file), ``.egg``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from packaging.metadata import RawMetadata, parse_email
+
+from ..errors import EnvironmentReadError
+from ..names import CondaName, PypiName, pypi_name
+
+__all__ = ["DistKind", "PythonDistribution", "read_distribution"]
+
+DistKind = Literal["dist-info", "egg-info", "egg-info-file", "egg", "locked", "listed"]
+
+_SUFFIXES = (".dist-info", ".egg-info", ".egg")
+
+
+@dataclass(frozen=True, slots=True)
+class PythonDistribution:
+    """One installed (or locked, or listed) Python distribution.
+
+    ``owner`` is the conda package whose ``files`` list this distribution's metadata directory:
+    conda installed it. ``None`` means pip (or another non-conda installer) did, which
+    ``conda list`` shows as ``pypi_0``.
+    """
+
+    name: PypiName
+    version: str
+    kind: DistKind
+    path: str = ""  # prefix-relative POSIX path of the metadata dir/file
+    display_name: str = ""
+    metadata: RawMetadata | None = field(default=None, compare=False, hash=False)
+    installer: str | None = None
+    has_record: bool = False  # RECORD (dist-info) or installed-files.txt (egg-info)
+    requested: bool = False
+    direct_url: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    top_level: tuple[str, ...] = ()
+    files: tuple[str, ...] = field(default=(), compare=False, hash=False, repr=False)
+    owner: CondaName | None = None
+    where: str = field(default="", compare=False, repr=False)
+
+    @property
+    def requires_dist(self) -> tuple[str, ...]:
+        return tuple(self.metadata.get("requires_dist", ())) if self.metadata else ()
+
+    @property
+    def requires_python(self) -> str | None:
+        return self.metadata.get("requires_python") if self.metadata else None
+
+    @property
+    def installed_by_conda(self) -> bool:
+        return self.owner is not None
+
+    @property
+    def uninstallable_by_pip(self) -> bool:
+        """pip refuses or fails to uninstall: no RECORD, a distutils egg-info file, or an egg."""
+        return self.kind in ("egg-info-file", "egg") or (
+            self.kind in ("dist-info", "egg-info") and not self.has_record
+        )
+
+    def with_owner(self, owner: CondaName | None) -> PythonDistribution:
+        from dataclasses import replace
+
+        return replace(self, owner=owner)
+
+
+def _read_text(path: Path, where: str) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise EnvironmentReadError(str(path), f"cannot read: {exc.strerror or exc}", where) from None
+
+
+def _parse_metadata(text: str) -> RawMetadata:
+    raw, _unparsed = parse_email(text)
+    return raw
+
+
+def _record_paths(text: str) -> tuple[str, ...]:
+    rows = csv.reader(io.StringIO(text))
+    return tuple(row[0] for row in rows if row and row[0])
+
+
+def _top_level_from_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
+    names: set[str] = set()
+    for path in paths:
+        first, sep, _rest = path.partition("/")
+        if first in ("", "..", "__pycache__") or first.endswith((".dist-info", ".egg-info", ".data")):
+            continue
+        if not sep:  # a top-level file
+            if first.endswith((".py", ".so", ".pyd")):
+                mod = first.split(".", 1)[0]
+            else:
+                continue
+        else:
+            mod = first
+        if mod.isidentifier():
+            names.add(mod)
+    return tuple(sorted(names))
+
+
+def _name_version_from_filename(stem: str) -> tuple[str, str]:
+    # "numpy-1.21.6" / "protobuf-3.20.1-py3.10" / "Django-2.1-py3.7"
+    parts = stem.split("-")
+    if len(parts) >= 2:
+        return parts[0], parts[1]
+    return stem, ""
+
+
+def read_distribution(
+    site_packages: Path, entry: str, rel_site: str, where_root: str = ""
+) -> PythonDistribution | None:
+    """Read ``entry`` (a name inside ``site_packages``) if it is distribution metadata."""
+    path = site_packages / entry
+    rel = f"{rel_site}/{entry}" if rel_site else entry
+    where = f"{where_root}{rel}"
+    if entry.endswith(".dist-info") and path.is_dir():
+        kind: DistKind = "dist-info"
+        meta_text = _read_text(path / "METADATA", where)
+        record = _read_text(path / "RECORD", where)
+        files = _record_paths(record) if record is not None else ()
+        top = _read_text(path / "top_level.txt", where)
+    elif entry.endswith(".egg-info") and path.is_dir():
+        kind = "egg-info"
+        meta_text = _read_text(path / "PKG-INFO", where)
+        record = _read_text(path / "installed-files.txt", where)
+        # installed-files.txt paths are relative to the egg-info dir
+        files = tuple(
+            _normalise(str(Path(entry) / line.strip())) for line in (record or "").splitlines() if line.strip()
+        )
+        top = _read_text(path / "top_level.txt", where)
+    elif entry.endswith(".egg-info") and path.is_file():
+        kind = "egg-info-file"
+        meta_text, record, files, top = _read_text(path, where), None, (), None
+    elif entry.endswith(".egg"):
+        kind = "egg"
+        record, files = None, ()
+        if path.is_dir():
+            meta_text = _read_text(path / "EGG-INFO" / "PKG-INFO", where)
+            top = _read_text(path / "EGG-INFO" / "top_level.txt", where)
+        elif path.is_file():
+            meta_text, top = _read_zip_egg(path, where)
+        else:
+            return None
+    else:
+        return None
+
+    metadata = _parse_metadata(meta_text) if meta_text is not None else None
+    stem = entry.rsplit(".", 1)[0]
+    fallback_name, fallback_version = _name_version_from_filename(stem)
+    display = (metadata or {}).get("name") or fallback_name
+    version = (metadata or {}).get("version") or fallback_version
+    installer = _read_text(path / "INSTALLER", where) if kind == "dist-info" else None
+    direct_url: Mapping[str, Any] | None = None
+    if kind == "dist-info":
+        du = _read_text(path / "direct_url.json", where)
+        if du:
+            try:
+                direct_url = json.loads(du)
+            except ValueError:
+                direct_url = None
+    if top is not None:
+        top_level = tuple(sorted({t.strip().replace("/", ".").split(".")[0] for t in top.splitlines() if t.strip()}))
+    else:
+        top_level = _top_level_from_paths(files)
+    return PythonDistribution(
+        name=pypi_name(display),
+        version=version,
+        kind=kind,
+        path=rel,
+        display_name=display,
+        metadata=metadata,
+        installer=installer.strip() if installer else None,
+        has_record=record is not None,
+        requested=kind == "dist-info" and (path / "REQUESTED").exists(),
+        direct_url=direct_url,
+        top_level=top_level,
+        files=files,
+        where=where,
+    )
+
+
+def _normalise(path: str) -> str:
+    parts: list[str] = []
+    for part in path.replace("\\", "/").split("/"):
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            else:
+                parts.append(part)
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _read_zip_egg(path: Path, where: str) -> tuple[str | None, str | None]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            meta = zf.read("EGG-INFO/PKG-INFO").decode("utf-8", "replace") if "EGG-INFO/PKG-INFO" in names else None
+            top = zf.read("EGG-INFO/top_level.txt").decode("utf-8", "replace") if "EGG-INFO/top_level.txt" in names else None
+            return meta, top
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise EnvironmentReadError(str(path), f"unreadable egg: {exc}", where) from None
+
+
+def is_distribution_entry(name: str) -> bool:
+    return name.endswith(_SUFFIXES)

@@ -1,0 +1,164 @@
+"""Read a conda prefix: ``conda-meta/*.json``, ``conda-meta/history`` and site-packages.
+
+Read-only by construction: files are opened for reading and nothing else is called.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..conda.records import PrefixRecord
+from ..errors import EnvironmentReadError, ParseError
+from ..names import CondaName
+from .distribution import PythonDistribution, is_distribution_entry, read_distribution
+from .history import parse_history
+from .model import Environment, EnvironmentProblem
+from .target import Target
+
+__all__ = ["read_prefix"]
+
+
+def _dist_dir_of(path: str) -> str | None:
+    """The metadata dir/file a prefix path belongs to, e.g. ``.../numpy-1.21.6.dist-info``."""
+    for marker in (".dist-info/", ".egg-info/", ".egg/"):
+        idx = path.find(marker)
+        if idx != -1:
+            return path[: idx + len(marker) - 1]
+    if path.endswith((".egg-info", ".egg")):
+        return path
+    return None
+
+
+def _site_packages_dirs(prefix: Path, target: Target) -> list[Path]:
+    found: list[Path] = []
+    win = prefix / "Lib" / "site-packages"
+    if target.platform == "win" or win.is_dir():
+        if win.is_dir():
+            found.append(win)
+    if target.python_short:
+        suffix = "t" if target.free_threaded else ""
+        p = prefix / "lib" / f"python{target.python_short}{suffix}" / "site-packages"
+        if p.is_dir() and p not in found:
+            found.append(p)
+    if not found:
+        found.extend(sorted(p for p in (prefix / "lib").glob("python*/site-packages") if p.is_dir()))
+    return found
+
+
+def read_prefix(
+    prefix: str | Path,
+    *,
+    overrides: Mapping[str, str | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+    subdir: str | None = None,
+) -> Environment:
+    """Read a conda environment from its prefix directory.
+
+    ``overrides`` / ``environ`` set virtual packages (see
+    :func:`mixguard.conda.virtual.virtual_packages`); ``subdir`` overrides the platform
+    derived from the ``python`` record.
+    """
+    root = Path(prefix)
+    meta_dir = root / "conda-meta"
+    if not root.is_dir():
+        raise EnvironmentReadError(str(prefix), "prefix does not exist or is not a directory", str(prefix))
+    if not meta_dir.is_dir():
+        raise EnvironmentReadError(str(prefix), "not a conda prefix: no conda-meta/ directory", str(prefix))
+
+    records: list[PrefixRecord] = []
+    for path in sorted(meta_dir.glob("*.json")):
+        where = f"conda-meta/{path.name}"
+        try:
+            raw = json.loads(path.read_bytes())
+        except ValueError as exc:
+            raise EnvironmentReadError(path.name, f"invalid JSON: {exc}", where) from None
+        except OSError as exc:
+            raise EnvironmentReadError(path.name, f"cannot read: {exc.strerror or exc}", where) from None
+        try:
+            records.append(PrefixRecord.from_dict(raw, where))
+        except ParseError as exc:
+            raise EnvironmentReadError(exc.value, exc.reason, exc.where or where) from None
+
+    history = ()
+    hist_path = meta_dir / "history"
+    if hist_path.is_file():
+        history = parse_history(hist_path.read_text(encoding="utf-8", errors="replace"))
+
+    target = Target.from_records((r.record for r in records), subdir, overrides, environ)
+
+    owners: dict[str, CondaName] = {}
+    for rec in records:
+        for f in rec.files:
+            d = _dist_dir_of(f)
+            if d is not None:
+                owners.setdefault(d, rec.name)
+
+    dists: list[PythonDistribution] = []
+    for sp in _site_packages_dirs(root, target):
+        rel_site = sp.relative_to(root).as_posix()
+        for entry in sorted(e.name for e in sp.iterdir()):
+            if not is_distribution_entry(entry):
+                continue
+            dist = read_distribution(sp, entry, rel_site)
+            if dist is not None:
+                dists.append(dist.with_owner(owners.get(dist.path)))
+
+    problems = _problems(root, records, dists, owners)
+    return Environment(
+        source=str(root),
+        kind="prefix",
+        target=target,
+        records=tuple(r.record for r in records),
+        prefix_records=tuple(records),
+        distributions=tuple(dists),
+        channels=tuple(dict.fromkeys(c for r in records if (c := r.record.channel_name))),
+        history=history,
+        problems=problems,
+        name=root.name,
+    )
+
+
+def _problems(
+    root: Path,
+    records: list[PrefixRecord],
+    dists: list[PythonDistribution],
+    owners: dict[str, CondaName],
+) -> tuple[EnvironmentProblem, ...]:
+    problems: list[EnvironmentProblem] = []
+    for d, owner in sorted(owners.items()):
+        if not (root / d).exists():
+            problems.append(EnvironmentProblem(
+                "missing-dist-info", str(owner),
+                f"conda record {owner} lists {d}, which is missing from disk: pip cannot see "
+                "this distribution and conda's view of the environment is stale",
+                f"conda-meta ({owner})",
+            ))
+    by_name: dict[str, list[PythonDistribution]] = defaultdict(list)
+    for dist in dists:
+        by_name[dist.name].append(dist)
+        if dist.metadata is None:
+            problems.append(EnvironmentProblem(
+                "missing-metadata", dist.name, f"{dist.path} has no METADATA/PKG-INFO", dist.path,
+            ))
+    for name, group in sorted(by_name.items()):
+        if len(group) > 1:
+            listed = ", ".join(f"{d.path} ({d.version}, {'conda: ' + d.owner if d.owner else 'pip'})" for d in group)
+            problems.append(EnvironmentProblem(
+                "duplicate-dist", name,
+                f"{len(group)} distributions of {name} are installed: {listed}; "
+                "pip sees only the first, conda's record may describe another",
+                group[0].path,
+            ))
+    seen: dict[str, PrefixRecord] = {}
+    for rec in records:
+        if rec.name in seen:
+            problems.append(EnvironmentProblem(
+                "duplicate-record", rec.name,
+                f"two conda records for {rec.name}: {seen[rec.name].dist_name} and {rec.dist_name}",
+                rec.where,
+            ))
+        seen[rec.name] = rec
+    return tuple(problems)
