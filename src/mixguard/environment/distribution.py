@@ -91,7 +91,7 @@ def _record_paths(text: str) -> tuple[str, ...]:
     return tuple(row[0] for row in rows if row and row[0])
 
 
-def _top_level_from_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
+def top_level_from_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
     names: set[str] = set()
     for path in paths:
         first, sep, _rest = path.partition("/")
@@ -172,7 +172,7 @@ def read_distribution(
     if top is not None:
         top_level = tuple(sorted({t.strip().replace("/", ".").split(".")[0] for t in top.splitlines() if t.strip()}))
     else:
-        top_level = _top_level_from_paths(files)
+        top_level = top_level_from_paths(files)
     return PythonDistribution(
         name=pypi_name(display),
         version=version,

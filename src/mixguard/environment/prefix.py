@@ -13,7 +13,12 @@ from pathlib import Path
 from ..conda.records import PrefixRecord
 from ..errors import EnvironmentReadError, ParseError
 from ..names import CondaName
-from .distribution import PythonDistribution, is_distribution_entry, read_distribution
+from .distribution import (
+    PythonDistribution,
+    is_distribution_entry,
+    read_distribution,
+    top_level_from_paths,
+)
 from .history import parse_history
 from .model import Environment, EnvironmentProblem
 from .target import Target
@@ -104,7 +109,13 @@ def read_prefix(
                 continue
             dist = read_distribution(sp, entry, rel_site)
             if dist is not None:
-                dists.append(dist.with_owner(owners.get(dist.path)))
+                owner = owners.get(dist.path)
+                dist = dist.with_owner(owner)
+                if not dist.top_level and owner is not None:
+                    # no RECORD/top_level.txt (e.g. conda-forge protobuf's egg-info): the
+                    # owning record's file list says which import names it installed
+                    dist = _with_top_level_from(dist, records, owner, rel_site)
+                dists.append(dist)
 
     problems = _problems(root, records, dists, owners)
     return Environment(
@@ -119,6 +130,16 @@ def read_prefix(
         problems=problems,
         name=root.name,
     )
+
+
+def _with_top_level_from(
+    dist: PythonDistribution, records: list[PrefixRecord], owner: CondaName, rel_site: str
+) -> PythonDistribution:
+    from dataclasses import replace
+
+    rec = next(r for r in records if r.name == owner)
+    inside = tuple(f[len(rel_site) + 1 :] for f in rec.files if f.startswith(rel_site + "/"))
+    return replace(dist, top_level=top_level_from_paths(inside))
 
 
 def _problems(
