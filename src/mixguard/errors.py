@@ -29,8 +29,11 @@ class ParseError(MixguardError, ValueError):
         self.value = value
         self.reason = reason
         self.where = where
-        prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{value!r}: {reason}")
+        if where and str(value) == where:
+            message = f"{where}: {reason}"  # the place is the input (a file): say it once
+        else:
+            message = f"{where}: {value!r}: {reason}" if where else f"{value!r}: {reason}"
+        super().__init__(message)
 
     def at(self, where: str) -> ParseError:
         """The same error, located at ``where`` (keeps an existing, more precise place)."""

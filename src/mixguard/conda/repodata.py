@@ -98,6 +98,14 @@ class RepoData:
             raise RepodataError(info, "'info' must be an object", f"{source}: info")
         self.info: Mapping[str, Any] = info
         url = self._top.get("_url")
+        legacy = self._top.get("metadata")
+        if isinstance(legacy, Mapping):
+            # conda-subchannel's block: base_url there is the channel URL (records live in
+            # <base_url>/<subdir>/), unlike CEP-15's info.base_url which points at the files
+            if channel_url is None and isinstance(legacy.get("base_url"), str):
+                channel_url = legacy["base_url"]
+            subdir = subdir or legacy.get("subdir")
+            self._top.setdefault("repodata_version", legacy.get("repodata_version", 1))
         if channel_url is None and isinstance(url, str):
             channel_url, url_subdir = split_subdir(url.rsplit("/", 1)[0] if url.endswith(".json") else url)
             subdir = subdir or url_subdir
@@ -172,7 +180,7 @@ class RepoData:
                 pos = self._scan_packages(pos, _PACKAGE_SECTIONS[key_raw], key)
             else:
                 end = self._skip_value(pos, f"$.{key}")
-                if key in ("info", "removed", "repodata_version", "_url", "_etag", "_mod"):
+                if key in ("info", "metadata", "removed", "repodata_version", "_url", "_etag", "_mod"):
                     self._top[key] = self._decode(pos, end, f"$.{key}")
                 pos = end
             pos = _WS.match(buf, pos).end()  # type: ignore[union-attr]
