@@ -7,14 +7,22 @@ import pytest
 from mixguard.conda import MatchSpec, PackageRecord
 from mixguard.errors import InvalidMatchSpec
 
-NUMPY = PackageRecord.from_dict({
-    "name": "numpy", "version": "1.21.6", "build": "py310h45f3432_0", "build_number": 0,
-    "subdir": "linux-64", "channel": "https://conda.anaconda.org/conda-forge/linux-64",
-    "md5": "0123456789abcdef0123456789abcdef", "sha256": "ab" * 32, "license": "BSD-3-Clause",
-    "track_features": "",
-    "url": "https://conda.anaconda.org/conda-forge/linux-64/numpy-1.21.6-py310h45f3432_0.tar.bz2",
-    "fn": "numpy-1.21.6-py310h45f3432_0.tar.bz2",
-})
+NUMPY = PackageRecord.from_dict(
+    {
+        "name": "numpy",
+        "version": "1.21.6",
+        "build": "py310h45f3432_0",
+        "build_number": 0,
+        "subdir": "linux-64",
+        "channel": "https://conda.anaconda.org/conda-forge/linux-64",
+        "md5": "0123456789abcdef0123456789abcdef",
+        "sha256": "ab" * 32,
+        "license": "BSD-3-Clause",
+        "track_features": "",
+        "url": "https://conda.anaconda.org/conda-forge/linux-64/numpy-1.21.6-py310h45f3432_0.tar.bz2",
+        "fn": "numpy-1.21.6-py310h45f3432_0.tar.bz2",
+    }
+)
 
 
 @pytest.mark.parametrize(
@@ -48,7 +56,10 @@ NUMPY = PackageRecord.from_dict({
         ("num*", True),
         ("numpy >=1.21 # a comment", True),
         ("numpy >=1.2 [build=py310*]", True),  # conda strips the brackets first
-        ("https://conda.anaconda.org/conda-forge/linux-64/numpy-1.21.6-py310h45f3432_0.tar.bz2", True),
+        (
+            "https://conda.anaconda.org/conda-forge/linux-64/numpy-1.21.6-py310h45f3432_0.tar.bz2",
+            True,
+        ),
     ],
 )
 def test_match(spec: str, matches: bool) -> None:
@@ -65,16 +76,30 @@ def test_components() -> None:
 
 def test_feature_spec() -> None:
     spec = MatchSpec.parse("tensorflow-cpu@")
-    rec = PackageRecord.from_dict({"name": "tensorflow", "version": "2.9.1", "build": "cpu_0",
-                                   "subdir": "linux-64", "track_features": "tensorflow-cpu"})
+    rec = PackageRecord.from_dict(
+        {
+            "name": "tensorflow",
+            "version": "2.9.1",
+            "build": "cpu_0",
+            "subdir": "linux-64",
+            "track_features": "tensorflow-cpu",
+        }
+    )
     assert spec.match(rec)
     assert not spec.match(NUMPY)
 
 
 @pytest.mark.parametrize(
     "spec",
-    ["", ">=1.2", "numpy ==", "numpy >=1..2", "numpy[foo=bar]", "numpy[version=]",
-     "conda-forge/linux-65::numpy[subdir=linux-65]"],
+    [
+        "",
+        ">=1.2",
+        "numpy ==",
+        "numpy >=1..2",
+        "numpy[foo=bar]",
+        "numpy[version=]",
+        "conda-forge/linux-65::numpy[subdir=linux-65]",
+    ],
 )
 def test_invalid(spec: str) -> None:
     with pytest.raises(InvalidMatchSpec) as info:

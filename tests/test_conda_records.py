@@ -17,7 +17,9 @@ UP = Path(__file__).parent / "data" / "upstream"
 def _tf_records() -> dict[str, PackageRecord]:
     raw = json.loads((UP / "libcfgraph" / "tf29_cuda112_py310_index_records.json").read_text())
     return {
-        f"{r['index']['name']}-{r['index']['build']}": PackageRecord.from_dict(r["index"], r["artifact"])
+        f"{r['index']['name']}-{r['index']['build']}": PackageRecord.from_dict(
+            r["index"], r["artifact"]
+        )
         for r in raw["records"]
     }
 
@@ -39,8 +41,16 @@ def test_real_tf_records() -> None:
 
 
 def test_seconds_timestamp_becomes_ms_and_noarch_true() -> None:
-    rec = PackageRecord.from_dict({"name": "a", "version": "1", "build": "0", "subdir": "noarch",
-                                   "timestamp": 1578324546, "noarch": True})
+    rec = PackageRecord.from_dict(
+        {
+            "name": "a",
+            "version": "1",
+            "build": "0",
+            "subdir": "noarch",
+            "timestamp": 1578324546,
+            "noarch": True,
+        }
+    )
     assert rec.timestamp == 1578324546000
     assert rec.noarch == "generic"
 
@@ -62,9 +72,16 @@ def test_invalid_record(raw: dict[str, object], field: str) -> None:
 
 
 def test_bad_depends_spec_names_record_and_index() -> None:
-    rec = PackageRecord.from_dict({"name": "a", "version": "1", "build": "0", "subdir": "noarch",
-                                   "depends": ["python >=3", "numpy >=1..2"]},
-                                  "conda-meta/a-1-0.json")
+    rec = PackageRecord.from_dict(
+        {
+            "name": "a",
+            "version": "1",
+            "build": "0",
+            "subdir": "noarch",
+            "depends": ["python >=3", "numpy >=1..2"],
+        },
+        "conda-meta/a-1-0.json",
+    )
     with pytest.raises(InvalidMatchSpec) as info:
         rec.depends_specs()
     assert "conda-meta/a-1-0.json: depends[1]" in str(info.value)
@@ -72,18 +89,27 @@ def test_bad_depends_spec_names_record_and_index() -> None:
 
 
 def test_windows_backslash_paths() -> None:
-    raw = json.loads((UP / "rattler" / "conda-meta" / "requests-2.28.2-pyhd8ed1ab_0.json").read_text())
+    raw = json.loads(
+        (UP / "rattler" / "conda-meta" / "requests-2.28.2-pyhd8ed1ab_0.json").read_text()
+    )
     rec = PrefixRecord.from_dict(raw, "conda-meta/requests-2.28.2-pyhd8ed1ab_0.json")
     assert "Lib/site-packages/requests-2.28.2.dist-info/METADATA" in rec.files
     assert not any("\\" in f for f in rec.files)
     assert all("\\" not in p.path for p in rec.paths_data)
-    assert rec.link is not None and rec.link.source == "C:/Users/bas/micromamba/pkgs/requests-2.28.2-pyhd8ed1ab_0"
+    assert (
+        rec.link is not None
+        and rec.link.source == "C:/Users/bas/micromamba/pkgs/requests-2.28.2-pyhd8ed1ab_0"
+    )
     assert rec.record.sha256 == "22c081b4cdd023a514400413f50efdf2c378f56f2a5ea9d65666aacf4696490a"
 
 
 def test_requested_spec_forms() -> None:
-    pip = PrefixRecord.from_dict(json.loads((UP / "rattler" / "conda-meta" / "pip-23.0-pyhd8ed1ab_0.json").read_text()))
-    assert pip.requested_spec is not None and pip.requested_spec.startswith("conda-forge/noarch::pip")
+    pip = PrefixRecord.from_dict(
+        json.loads((UP / "rattler" / "conda-meta" / "pip-23.0-pyhd8ed1ab_0.json").read_text())
+    )
+    assert pip.requested_spec is not None and pip.requested_spec.startswith(
+        "conda-forge/noarch::pip"
+    )
     assert any(f.endswith("pip-23.0-py3.11.egg-info/PKG-INFO") for f in pip.files)
 
 

@@ -32,19 +32,32 @@ def test_pytorch_channel() -> None:
 
 
 def test_conda_preferred_over_tar_bz2(tmp_path: Path) -> None:
-    rec = {"name": "zlib", "version": "1.2.13", "build": "h1_0", "build_number": 0, "subdir": "linux-64"}
-    data = {"info": {"subdir": "linux-64"},
-            "packages": {"zlib-1.2.13-h1_0.tar.bz2": {**rec, "md5": "a" * 32},
-                         "zlib-1.2.12-h1_0.tar.bz2": {**rec, "version": "1.2.12"}},
-            "packages.conda": {"zlib-1.2.13-h1_0.conda": {**rec, "md5": "b" * 32}}}
+    rec = {
+        "name": "zlib",
+        "version": "1.2.13",
+        "build": "h1_0",
+        "build_number": 0,
+        "subdir": "linux-64",
+    }
+    data = {
+        "info": {"subdir": "linux-64"},
+        "packages": {
+            "zlib-1.2.13-h1_0.tar.bz2": {**rec, "md5": "a" * 32},
+            "zlib-1.2.12-h1_0.tar.bz2": {**rec, "version": "1.2.12"},
+        },
+        "packages.conda": {"zlib-1.2.13-h1_0.conda": {**rec, "md5": "b" * 32}},
+    }
     rd = RepoData.from_bytes(json.dumps(data).encode(), "mem")
     got = sorted((r.fn, r.md5) for r in rd.records("zlib"))
     assert got == [("zlib-1.2.12-h1_0.tar.bz2", None), ("zlib-1.2.13-h1_0.conda", "b" * 32)]
 
 
 def test_removed_is_kept_apart() -> None:
-    data = {"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0"}},
-            "removed": ["a-0.9-0.tar.bz2"], "repodata_version": 1}
+    data = {
+        "packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0"}},
+        "removed": ["a-0.9-0.tar.bz2"],
+        "repodata_version": 1,
+    }
     rd = RepoData.from_bytes(json.dumps(data).encode(), "mem")
     assert rd.removed == frozenset({"a-0.9-0.tar.bz2"})
     assert [r.version for r in rd.records("a")] == ["1"]
@@ -77,7 +90,9 @@ def test_conda_forge_python39_subset() -> None:
     assert rd.repodata_version == 2
     py = rd.records("python")
     assert any(r.version.startswith("3.9") and "pypy" in r.build for r in py)
-    assert all(r.url and r.url.startswith("https://conda.anaconda.org/conda-forge/linux-64/") for r in py)
+    assert all(
+        r.url and r.url.startswith("https://conda.anaconda.org/conda-forge/linux-64/") for r in py
+    )
 
 
 @pytest.mark.parametrize("suffix", [".zst", ".bz2"])
@@ -92,10 +107,12 @@ def test_compressed(tmp_path: Path, suffix: str) -> None:
 
 def test_lazy_by_name() -> None:
     # a record that would fail validation is never decoded unless its name is asked for
-    data = {"packages": {
-        "good-1-0.tar.bz2": {"name": "good", "version": "1", "build": "0", "subdir": "noarch"},
-        "bad-1-0.tar.bz2": {"name": "bad", "version": "1..x", "build": "0", "subdir": "noarch"},
-    }}
+    data = {
+        "packages": {
+            "good-1-0.tar.bz2": {"name": "good", "version": "1", "build": "0", "subdir": "noarch"},
+            "bad-1-0.tar.bz2": {"name": "bad", "version": "1..x", "build": "0", "subdir": "noarch"},
+        }
+    }
     rd = RepoData.from_bytes(json.dumps(data).encode(), "mem.json")
     assert [r.name for r in rd.records("good")] == ["good"]
     with pytest.raises(RepodataError) as info:
@@ -104,10 +121,19 @@ def test_lazy_by_name() -> None:
 
 
 def test_strings_with_braces_and_nested_objects() -> None:
-    data = {"packages": {"a-1-0.tar.bz2": {
-        "name": "a", "version": "1", "build": "0", "subdir": "noarch",
-        "license": "weird } { \" \\ license", "extra_depends": {"x": ["b >=1"]},
-    }}, "signatures": {"a-1-0.tar.bz2": {"k": {"signature": "s"}}}}
+    data = {
+        "packages": {
+            "a-1-0.tar.bz2": {
+                "name": "a",
+                "version": "1",
+                "build": "0",
+                "subdir": "noarch",
+                "license": 'weird } { " \\ license',
+                "extra_depends": {"x": ["b >=1"]},
+            }
+        },
+        "signatures": {"a-1-0.tar.bz2": {"k": {"signature": "s"}}},
+    }
     rd = RepoData.from_bytes(json.dumps(data, indent=2).encode(), "mem")
     (a,) = rd.records("a")
     assert a.license == 'weird } { " \\ license'

@@ -11,10 +11,28 @@ from mixguard.errors import InvalidVersion, InvalidVersionSpec, MixguardError
 # (conda's docstring lists 0.4 < 0.4.0, written before the fill value became 0: conda and
 # rattler both compare them equal today.)
 CONDA_ORDER = [
-    ["0.4", "0.4.0"], ["0.4.1.rc", "0.4.1.RC"], ["0.4.1"], ["0.5a1"], ["0.5b3"], ["0.5C1"],
-    ["0.5"], ["0.9.6"], ["0.960923"], ["1.0"], ["1.1dev1"], ["1.1a1"], ["1.1.0dev1", "1.1.dev1"],
-    ["1.1.a1"], ["1.1.0rc1"], ["1.1.0", "1.1"], ["1.1.0post1", "1.1.post1"], ["1.1post1"],
-    ["1996.07.12"], ["1!0.4.1"], ["1!3.1.1.6"], ["2!0.4.1"],
+    ["0.4", "0.4.0"],
+    ["0.4.1.rc", "0.4.1.RC"],
+    ["0.4.1"],
+    ["0.5a1"],
+    ["0.5b3"],
+    ["0.5C1"],
+    ["0.5"],
+    ["0.9.6"],
+    ["0.960923"],
+    ["1.0"],
+    ["1.1dev1"],
+    ["1.1a1"],
+    ["1.1.0dev1", "1.1.dev1"],
+    ["1.1.a1"],
+    ["1.1.0rc1"],
+    ["1.1.0", "1.1"],
+    ["1.1.0post1", "1.1.post1"],
+    ["1.1post1"],
+    ["1996.07.12"],
+    ["1!0.4.1"],
+    ["1!3.1.1.6"],
+    ["2!0.4.1"],
 ]
 
 
@@ -30,8 +48,13 @@ def test_documented_order() -> None:
 @pytest.mark.parametrize(
     ("smaller", "larger"),
     [
-        ("1.0dev", "1.0_"), ("1.0_", "1.0a"), ("1.0a", "1.0b"), ("1.0b", "1.0rc"),
-        ("1.0rc", "1.0"), ("1.0", "1.0post"), ("1.0+a", "1.0+b"),
+        ("1.0dev", "1.0_"),
+        ("1.0_", "1.0a"),
+        ("1.0a", "1.0b"),
+        ("1.0b", "1.0rc"),
+        ("1.0rc", "1.0"),
+        ("1.0", "1.0post"),
+        ("1.0+a", "1.0+b"),
         ("1.0+local", "1.0"),  # a local string sorts below the missing 0, as in conda
         ("1.0", "1.0+1"),
         ("1.0.1_", "1.0.1"),  # trailing underscore is a string suffix: below the plain number
@@ -106,3 +129,13 @@ def test_startswith_is_component_wise() -> None:
     assert VersionOrder("1.2.3").startswith(VersionOrder("1.2"))
     assert not VersionOrder("1.20").startswith(VersionOrder("1.2"))
     assert VersionOrder("1.0a2").startswith(VersionOrder("1.0a"))
+
+
+def test_documented_divergences_from_rattler_follow_conda() -> None:
+    # conda's startswith is component-wise: 0a1 has one component after the epoch
+    assert not VersionSpec.parse("=0.0").match("0a1")
+    assert not VersionSpec.parse("0.0.*").match("0a1")
+    # conda keeps 'dev_' as one string run, so its 'dev' special case does not apply
+    assert VersionOrder("0_") < VersionOrder("dev_")
+    # conda strips '(...)' from MatchSpec strings; parenthesised specs work in VersionSpec only
+    assert VersionSpec.parse("(>=1,<2)|>3").match("1.5")

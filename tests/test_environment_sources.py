@@ -20,17 +20,25 @@ from mixguard.errors import EnvironmentReadError
 UP = Path(__file__).parent / "data" / "upstream"
 
 ENV_FILES = sorted(
-    p for p in UP.rglob("*") if p.name in ("environment.yml", "environment.yaml", "conda-linux-64.lock.yml")
+    p
+    for p in UP.rglob("*")
+    if p.name in ("environment.yml", "environment.yaml", "conda-linux-64.lock.yml")
 )
 LOCK_FILES = sorted(
     [p for p in UP.rglob("*") if p.name.endswith(("conda-lock.yml", "-lock.yml", "-lock.yaml"))]
     + [UP / "rattler" / "conda-lock" / "v7" / "pypi_custom_index.yml"]
 )
 EXPLICIT_FILES = sorted(
-    [*UP.glob("rattler/explicit-envs/*.txt"), UP / "mamba" / "explicit_env_linux.txt",
-     UP / "mamba" / "minrk_environment.py-3.9-linux-64.lock", UP / "conda-lock" / "test-cuda@f3ae074f" / "conda-linux-64.lock"]
+    [
+        *UP.glob("rattler/explicit-envs/*.txt"),
+        UP / "mamba" / "explicit_env_linux.txt",
+        UP / "mamba" / "minrk_environment.py-3.9-linux-64.lock",
+        UP / "conda-lock" / "test-cuda@f3ae074f" / "conda-linux-64.lock",
+    ]
 )
-PREFIXES = [UP / "conda" / "env_metadata" / n for n in ("py36-osx-whl", "envpy313tosx_whl", "envpy37win")] + [UP / "rattler"]
+PREFIXES = [
+    UP / "conda" / "env_metadata" / n for n in ("py36-osx-whl", "envpy313tosx_whl", "envpy37win")
+] + [UP / "rattler"]
 
 
 def test_the_corpus_is_complete() -> None:
@@ -44,13 +52,20 @@ def test_every_environment_file_loads(path: Path) -> None:
     assert env.kind == "environment.yml" and env.specs
 
 
+def _error_of(path: Path) -> str:
+    try:
+        read_lockfile(path, environ={})
+    except EnvironmentReadError as exc:
+        return str(exc)
+    return ""
+
+
 @pytest.mark.parametrize("path", LOCK_FILES, ids=lambda p: str(p.relative_to(UP)))
 def test_every_lock_file_loads(path: Path) -> None:
-    try:
-        env = read_lockfile(path, environ={})
-    except EnvironmentReadError as exc:
-        assert "several platforms" in str(exc)
-        env = read_lockfile(path, platform="linux-64", environ={})
+    platforms = ("linux-64", "osx-64", "win-64", "linux-aarch64", "linux-ppc64le")
+    multi = {p.name for p in LOCK_FILES if "several platforms" in _error_of(p)}
+    env = read_lockfile(path, platform="linux-64" if path.name in multi else None, environ={})
+    assert env.target.subdir in platforms or env.target.subdir == "osx-arm64"
     assert env.target.subdir is not None
     assert env.records or env.distributions
 
@@ -74,32 +89,47 @@ def test_real_environment_export() -> None:
     assert env.record("_libgcc_mutex").build == "main"
     assert env.target.python_version == "3.6.10" and env.target.subdir is None
     assert [p.line for p in env.pip_lines][-1] == "simpleitk==2.1.1"
-    assert env.pip_lines[0].where.endswith("dependencies[312].pip[0]") or "pip[0]" in env.pip_lines[0].where
+    assert (
+        env.pip_lines[0].where.endswith("dependencies[312].pip[0]")
+        or "pip[0]" in env.pip_lines[0].where
+    )
     assert env.distribution("simpleitk").version == "2.1.1"
 
 
 def test_from_history_style_file() -> None:
-    env = read_environment_file(UP / "conda-lock" / "test-cuda@f3ae074f" / "environment.yaml", environ={})
+    env = read_environment_file(
+        UP / "conda-lock" / "test-cuda@f3ae074f" / "environment.yaml", environ={}
+    )
     assert env.records == ()
-    assert [(s.name, str(s.version)) for s in env.specs] == [("cudatoolkit", "11.0.*"), ("cudnn", "8.0.*")]
+    assert [(s.name, str(s.version)) for s in env.specs] == [
+        ("cudatoolkit", "11.0.*"),
+        ("cudnn", "8.0.*"),
+    ]
 
 
 def test_pip_section_keeps_options(tmp_path: Path) -> None:
     f = tmp_path / "environment.yml"
-    f.write_text("name: x\nchannels: [conda-forge]\nplatforms: [linux-64]\ndependencies:\n"
-                 "  - python=3.10\n  - pip\n  - pip:\n    - -r requirements.txt\n"
-                 "    - --extra-index-url https://example.invalid/simple\n    - torch==2.1.0\n")
+    f.write_text(
+        "name: x\nchannels: [conda-forge]\nplatforms: [linux-64]\ndependencies:\n"
+        "  - python=3.10\n  - pip\n  - pip:\n    - -r requirements.txt\n"
+        "    - --extra-index-url https://example.invalid/simple\n    - torch==2.1.0\n"
+    )
     env = read_environment_file(f, environ={})
-    assert [p.line for p in env.pip_lines] == ["-r requirements.txt",
-                                               "--extra-index-url https://example.invalid/simple",
-                                               "torch==2.1.0"]
+    assert [p.line for p in env.pip_lines] == [
+        "-r requirements.txt",
+        "--extra-index-url https://example.invalid/simple",
+        "torch==2.1.0",
+    ]
     assert env.target.subdir == "linux-64" and env.target.python_version == "3.10"
     assert [d.name for d in env.distributions] == ["torch"]
 
 
 def test_conda_lock_v1_with_pip() -> None:
-    env = read_lockfile(UP / "conda-lock" / "test-pypi-resolve-gh155" / "conda-lock.yml", platform="linux-64",
-                        environ={})
+    env = read_lockfile(
+        UP / "conda-lock" / "test-pypi-resolve-gh155" / "conda-lock.yml",
+        platform="linux-64",
+        environ={},
+    )
     assert env.kind == "conda-lock" and env.target.python_version == "3.9.10"
     mpl = env.distribution("matplotlib")
     assert mpl is not None and mpl.kind == "locked"
@@ -131,16 +161,24 @@ def test_pixi_v6_with_pypi_numpy() -> None:
 
 
 def test_pixi_v4_and_v7() -> None:
-    v4 = read_lockfile(UP / "rattler" / "conda-lock" / "v4" / "python-lock.yml", platform="linux-64", environ={})
+    v4 = read_lockfile(
+        UP / "rattler" / "conda-lock" / "v4" / "python-lock.yml", platform="linux-64", environ={}
+    )
     assert len(v4.records) == 22 and v4.record("python").version == "3.11.0"
     v7 = read_lockfile(UP / "rattler" / "conda-lock" / "v7" / "pypi_custom_index.yml", environ={})
     assert sorted(d.name for d in v7.distributions) == ["local-pkg", "numpy", "requests"]
 
 
 def test_explicit_files() -> None:
-    env = read_explicit(UP / "conda-lock" / "test-cuda@f3ae074f" / "conda-linux-64.lock", environ={})
+    env = read_explicit(
+        UP / "conda-lock" / "test-cuda@f3ae074f" / "conda-linux-64.lock", environ={}
+    )
     cuda = env.record("cudatoolkit")
-    assert (cuda.version, cuda.build, cuda.md5) == ("11.0.3", "h15472ef_8", "afed8db569f6974fdcd5e9f362985bf2")
+    assert (cuda.version, cuda.build, cuda.md5) == (
+        "11.0.3",
+        "h15472ef_8",
+        "afed8db569f6974fdcd5e9f362985bf2",
+    )
     assert cuda.build_number == 8 and cuda.channel_name == "conda-forge"
     ros = read_explicit(UP / "rattler" / "explicit-envs" / "ros-noetic_linux-64.txt", environ={})
     assert len(ros.records) == 568 and ros.target.python_version == "3.9.12"
@@ -154,11 +192,16 @@ def test_conda_list_of_tf2_gpu_env() -> None:
     assert env.distribution("numpy").version == "1.19.5"
     assert env.record("numpy-base").version == "1.20.3"
     assert env.distribution("tensorflow-gpu").version == "2.8.0"
-    assert env.record("cudatoolkit").channel == "nvidia" and env.record("cudatoolkit").version == "11.3.1"
+    assert (
+        env.record("cudatoolkit").channel == "nvidia"
+        and env.record("cudatoolkit").version == "11.3.1"
+    )
     assert env.record("pytorch").build == "py3.8_cuda11.3_cudnn8.2.0_0"
     assert env.target.python_version == "3.8.8"
     assert env.target.subdir is None and env.target.virtual_packages == ()
-    with_platform = read_conda_list(UP / "medphysdeeplearning" / "libs.md", subdir="linux-64", environ={})
+    with_platform = read_conda_list(
+        UP / "medphysdeeplearning" / "libs.md", subdir="linux-64", environ={}
+    )
     assert with_platform.target.markers()["platform_machine"] == "x86_64"
 
 
@@ -167,13 +210,33 @@ def test_conda_list_of_tf2_gpu_env() -> None:
     [
         ("env.yml", "dependencies: [python=3.10\n", read_environment_file, "invalid YAML"),
         ("env.yml", "dependencies:\n  - numpy >=1..2\n", read_environment_file, "dependencies[0]"),
-        ("env.yml", "dependencies:\n  - {conda: [x]}\n", read_environment_file, "unknown dependency section"),
-        ("explicit.txt", "https://x/linux-64/a-1-0.tar.bz2\n", read_explicit, "before the @EXPLICIT"),
+        (
+            "env.yml",
+            "dependencies:\n  - {conda: [x]}\n",
+            read_environment_file,
+            "unknown dependency section",
+        ),
+        (
+            "explicit.txt",
+            "https://x/linux-64/a-1-0.tar.bz2\n",
+            read_explicit,
+            "before the @EXPLICIT",
+        ),
         ("explicit.txt", "@EXPLICIT\nhttps://x/linux-64/a-1.tar.bz2\n", read_explicit, "line 2"),
         ("list.txt", "# comment\nnumpy 1.2\n", read_conda_list, "line 2"),
-        ("lock.yml", "version: 1\nmetadata: {platforms: [linux-64]}\npackage:\n  - {platform: linux-64, manager: npm}\n",
-         read_lockfile, "unknown manager"),
-        ("lock.yml", "version: 3\nenvironments: {}\n", read_lockfile, "unsupported pixi.lock version"),
+        (
+            "lock.yml",
+            "version: 1\nmetadata: {platforms: [linux-64]}\n"
+            "package:\n  - {platform: linux-64, manager: npm}\n",
+            read_lockfile,
+            "unknown manager",
+        ),
+        (
+            "lock.yml",
+            "version: 3\nenvironments: {}\n",
+            read_lockfile,
+            "unsupported pixi.lock version",
+        ),
         ("lock.yml", "just: text\n", read_lockfile, "neither a conda-lock nor a pixi"),
     ],
 )
@@ -193,8 +256,14 @@ def test_missing_file() -> None:
 def test_load_environment_dispatch() -> None:
     env = load_environment(explicit=UP / "mamba" / "explicit_env_linux.txt")
     assert env.kind == "explicit"
-    env = load_environment(lock=UP / "rattler" / "conda-lock" / "v4" / "python-lock.yml", platform="linux-aarch64",
-                           virtual_packages={"glibc": "2.28"})
-    assert env.target.subdir == "linux-aarch64" and env.target.virtual_package("__glibc").version == "2.28"
+    env = load_environment(
+        lock=UP / "rattler" / "conda-lock" / "v4" / "python-lock.yml",
+        platform="linux-aarch64",
+        virtual_packages={"glibc": "2.28"},
+    )
+    assert (
+        env.target.subdir == "linux-aarch64"
+        and env.target.virtual_package("__glibc").version == "2.28"
+    )
     with pytest.raises(EnvironmentReadError, match="exactly one"):
         load_environment(prefix="a", lock="b")

@@ -10,8 +10,13 @@ _WORDS = ["dev", "a", "b", "rc", "post", "alpha", "beta", "pre", "g", "z", "_"]
 @st.composite
 def components(draw: st.DrawFn) -> str:
     """One version component: runs of digits and letters, e.g. ``0rc1`` or ``post2``."""
-    runs = draw(st.lists(st.one_of(st.integers(0, 12).map(str), st.sampled_from(_WORDS[:-1])),
-                         min_size=1, max_size=3))
+    runs = draw(
+        st.lists(
+            st.one_of(st.integers(0, 12).map(str), st.sampled_from(_WORDS[:-1])),
+            min_size=1,
+            max_size=3,
+        )
+    )
     text = ""
     for run in runs:
         # two adjacent digit runs would merge into one number; keep them apart
@@ -56,8 +61,9 @@ def numeric_versions(draw: st.DrawFn) -> str:
 @st.composite
 def simple_specs(draw: st.DrawFn) -> str:
     v = draw(numeric_versions())
-    kind = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "~=", "=", "bare", ".*", "*",
-                                 "!=.*"]))
+    kind = draw(
+        st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "~=", "=", "bare", ".*", "*", "!=.*"])
+    )
     if kind == "bare":
         return v
     if kind == ".*":
@@ -75,7 +81,9 @@ def simple_specs(draw: st.DrawFn) -> str:
 @st.composite
 def version_specs(draw: st.DrawFn, parens: bool = True) -> str:
     """``a,b|c`` trees; ``parens=False`` for MatchSpec strings, where conda strips ``(...)``."""
-    groups = draw(st.lists(st.lists(simple_specs(), min_size=1, max_size=3), min_size=1, max_size=3))
+    groups = draw(
+        st.lists(st.lists(simple_specs(), min_size=1, max_size=3), min_size=1, max_size=3)
+    )
     ands = [",".join(g) for g in groups]
     if parens and len(ands) > 1 and draw(st.booleans()):
         ands = [f"({a})" if "," in a else a for a in ands]

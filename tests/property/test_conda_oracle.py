@@ -43,11 +43,28 @@ def test_version_equal_hash(text: str) -> None:
     ORACLE_CASES["version hash"] += 1
 
 
+def _prefix_divergence(spec: VersionSpec, text: str) -> bool:
+    """The one documented divergence (docs/conda-semantics.md): a prefix match (``=X``, ``X.*``,
+    ``!=X.*``, ``~=``) against a version with fewer components whose last component ends in a
+    string. conda compares component-wise (``0a1`` is not in ``0.0.*``); rattler says it is."""
+    if spec.children:
+        return any(_prefix_divergence(c, text) for c in spec.children)
+    if spec.kind != "op" or spec.op not in ("=", "!=startswith", "~=") or spec.operand is None:
+        return False
+    vo = VersionOrder(text)
+    return len(vo.version) < len(spec.operand.version) and any(
+        isinstance(e, str) for e in vo.version[-1]
+    )
+
+
 @given(version_specs(), st.lists(numeric_versions(), min_size=1, max_size=8))
 def test_version_spec_agrees(spec: str, texts: list[str]) -> None:
     ours = VersionSpec.parse(spec)
     theirs = rattler.VersionSpec(spec)
     for t in texts:
+        if _prefix_divergence(ours, t):
+            ORACLE_CASES["skipped: documented prefix divergence"] += 1
+            continue
         assert ours.match(t) == theirs.matches(rattler.Version(t)), (spec, t)
         ORACLE_CASES["version spec"] += 1
 
@@ -97,10 +114,25 @@ def test_match_spec_agrees(spec: str, recs: list[tuple[str, str, str, int]]) -> 
     theirs = rattler.MatchSpec(spec, exact_names_only=False)
     for name, version, build, number in recs:
         record = PackageRecord.from_dict(
-            {"name": name, "version": version, "build": build, "build_number": number,
-             "subdir": "linux-64"}
+            {
+                "name": name,
+                "version": version,
+                "build": build,
+                "build_number": number,
+                "subdir": "linux-64",
+            }
         )
-        their_record = rattler.PackageRecord(name, version, rattler.BuildString(build), number,
-                                             "linux-64")
-        assert ours.match(record) == theirs.matches(their_record), (spec, name, version, build, number)
+        their_record = rattler.PackageRecord(
+            name, version, rattler.BuildString(build), number, "linux-64"
+        )
+        if ours.version is not None and _prefix_divergence(ours.version, version):
+            ORACLE_CASES["skipped: documented prefix divergence"] += 1
+            continue
+        assert ours.match(record) == theirs.matches(their_record), (
+            spec,
+            name,
+            version,
+            build,
+            number,
+        )
         ORACLE_CASES["match spec"] += 1

@@ -6,12 +6,29 @@ from urllib.parse import unquote, urlparse
 
 __all__ = ["KNOWN_SUBDIRS", "channel_name", "split_subdir"]
 
-KNOWN_SUBDIRS = frozenset({
-    "noarch", "emscripten-wasm32", "wasi-wasm32", "freebsd-64", "linux-32", "linux-64",
-    "linux-aarch64", "linux-armv6l", "linux-armv7l", "linux-ppc64", "linux-ppc64le",
-    "linux-riscv64", "linux-s390x", "osx-64", "osx-arm64", "win-32", "win-64", "win-arm64",
-    "zos-z",
-})
+KNOWN_SUBDIRS = frozenset(
+    {
+        "noarch",
+        "emscripten-wasm32",
+        "wasi-wasm32",
+        "freebsd-64",
+        "linux-32",
+        "linux-64",
+        "linux-aarch64",
+        "linux-armv6l",
+        "linux-armv7l",
+        "linux-ppc64",
+        "linux-ppc64le",
+        "linux-riscv64",
+        "linux-s390x",
+        "osx-64",
+        "osx-arm64",
+        "win-32",
+        "win-64",
+        "win-arm64",
+        "zos-z",
+    }
+)
 
 # Hosts whose first path component(s) up to the channel name are not part of the name.
 _ANACONDA_HOSTS = ("conda.anaconda.org", "repo.anaconda.com", "repo.anaconda.cloud")

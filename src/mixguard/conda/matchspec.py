@@ -25,10 +25,24 @@ if TYPE_CHECKING:
 
 __all__ = ["MatchSpec"]
 
-_FIELDS = frozenset({
-    "channel", "subdir", "name", "version", "build", "build_number", "track_features",
-    "features", "url", "md5", "sha256", "license", "license_family", "fn",
-})
+_FIELDS = frozenset(
+    {
+        "channel",
+        "subdir",
+        "name",
+        "version",
+        "build",
+        "build_number",
+        "track_features",
+        "features",
+        "url",
+        "md5",
+        "sha256",
+        "license",
+        "license_family",
+        "fn",
+    }
+)
 _BRACKETS = re.compile(r".*(?:(\[.*\]))")
 _PARENS = re.compile(r".*(?:(\(.*\)))")
 _KEY_VALUE = re.compile(r"([a-zA-Z0-9_-]+?)=([\"']?)([^'\"]*?)(\2)(?:[, ]|$)")
@@ -72,7 +86,7 @@ def _glob(pattern: str, lower: bool) -> re.Pattern[str] | None:
         except re.error:
             return None
     if "*" in pattern:
-        return re.compile(r"^(?:%s)$" % re.escape(pattern).replace(r"\*", ".*"))
+        return re.compile("^(?:{})$".format(re.escape(pattern).replace(r"\*", ".*")))
     return None
 
 
@@ -121,8 +135,12 @@ class _BuildNumber:
         if self.op is not None and self.operand is not None:
             vo = VersionOrder.parse(str(number))
             return {
-                "==": vo == self.operand, "!=": vo != self.operand, "<": vo < self.operand,
-                "<=": vo <= self.operand, ">": vo > self.operand, ">=": vo >= self.operand,
+                "==": vo == self.operand,
+                "!=": vo != self.operand,
+                "<": vo < self.operand,
+                "<=": vo <= self.operand,
+                ">": vo > self.operand,
+                ">=": vo >= self.operand,
             }[self.op]
         if self.pattern is not None:
             return self.pattern.match(str(number)) is not None
@@ -172,10 +190,13 @@ class MatchSpec:
         build_number = None
         if components.get("build_number") is not None:
             build_number = _BuildNumber.parse(components["build_number"], original)
-        extra = tuple(sorted(
-            (k, str(v)) for k, v in components.items()
-            if k not in ("name", "version", "build", "build_number", "channel", "subdir")
-        ))
+        extra = tuple(
+            sorted(
+                (k, str(v))
+                for k, v in components.items()
+                if k not in ("name", "version", "build", "build_number", "channel", "subdir")
+            )
+        )
         return cls(
             original=original,
             name=name,
@@ -250,7 +271,12 @@ def _parse_url_spec(spec: str) -> dict[str, Any]:
     parts = stem.rsplit("-", 2)
     if len(parts) != 3:
         raise InvalidMatchSpec(spec, "package file name is not name-version-build")
-    components: dict[str, Any] = {"name": parts[0], "version": parts[1], "build": parts[2], "fn": fn}
+    components: dict[str, Any] = {
+        "name": parts[0],
+        "version": parts[1],
+        "build": parts[2],
+        "fn": fn,
+    }
     channel, subdir = split_subdir(head) if head else ("", None)
     if subdir:
         components["subdir"] = subdir

@@ -139,7 +139,9 @@ class PackageRecord:
             try:
                 out.append(MatchSpec.parse(spec))
             except ParseError as exc:
-                raise InvalidMatchSpec(spec, exc.reason, f"{self.where or self.dist_name}: {key}[{i}]") from None
+                raise InvalidMatchSpec(
+                    spec, exc.reason, f"{self.where or self.dist_name}: {key}[{i}]"
+                ) from None
         return tuple(out)
 
 
@@ -154,7 +156,9 @@ def _package_fields(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     try:
         VersionOrder.parse(version)
     except ParseError as exc:
-        raise InvalidRecord(version, exc.reason, f"{where}: version" if where else "version") from None
+        raise InvalidRecord(
+            version, exc.reason, f"{where}: version" if where else "version"
+        ) from None
     timestamp = raw.get("timestamp")
     if timestamp is not None:
         if isinstance(timestamp, float):
@@ -172,7 +176,9 @@ def _package_fields(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     return {
         "name": conda_name(_req_str(raw, "name", where)),
         "version": version,
-        "build": _req_str(raw, "build", where) if "build" in raw else _req_str(raw, "build_string", where),
+        "build": _req_str(raw, "build", where)
+        if "build" in raw
+        else _req_str(raw, "build_string", where),
         "build_number": _int(raw, "build_number", where, default=0),
         "subdir": subdir,
         "depends": _str_list(raw, "depends", where),
@@ -198,8 +204,15 @@ def _subdir_from(raw: Mapping[str, Any]) -> str:
     platform, arch = raw.get("platform"), raw.get("arch")
     if raw.get("noarch") or (platform is None and arch is None):
         return "noarch"
-    arch_map = {"x86_64": "64", "x86": "32", "aarch64": "aarch64", "arm64": "arm64",
-                "ppc64le": "ppc64le", "s390x": "s390x", "armv7l": "armv7l"}
+    arch_map = {
+        "x86_64": "64",
+        "x86": "32",
+        "aarch64": "aarch64",
+        "arm64": "arm64",
+        "ppc64le": "ppc64le",
+        "s390x": "s390x",
+        "armv7l": "armv7l",
+    }
     return f"{platform}-{arch_map.get(str(arch), str(arch))}"
 
 
@@ -240,7 +253,9 @@ class PrefixRecord:
         link = None
         if isinstance(link_raw, Mapping):
             source = link_raw.get("source")
-            link = Link(normalise_path(source) if isinstance(source, str) else None, link_raw.get("type"))
+            link = Link(
+                normalise_path(source) if isinstance(source, str) else None, link_raw.get("type")
+            )
         elif link_raw is not None:
             raise InvalidRecord(link_raw, "field 'link' must be an object", where)
         return cls(
@@ -282,12 +297,16 @@ def _paths_data(value: object, where: str) -> tuple[PathEntry, ...]:
     out = []
     for i, entry in enumerate(paths):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("_path"), str):
-            raise InvalidRecord(entry, "path entry needs a string '_path'", f"{where}: paths_data.paths[{i}]")
+            raise InvalidRecord(
+                entry, "path entry needs a string '_path'", f"{where}: paths_data.paths[{i}]"
+            )
         size = entry.get("size_in_bytes")
-        out.append(PathEntry(
-            path=normalise_path(entry["_path"]),
-            path_type=entry.get("path_type"),
-            sha256=entry.get("sha256"),
-            size_in_bytes=size if isinstance(size, int) else None,
-        ))
+        out.append(
+            PathEntry(
+                path=normalise_path(entry["_path"]),
+                path_type=entry.get("path_type"),
+                sha256=entry.get("sha256"),
+                size_in_bytes=size if isinstance(size, int) else None,
+            )
+        )
     return tuple(out)

@@ -3,8 +3,8 @@
 A conda-forge ``repodata.json`` holds hundreds of thousands of records; a check needs a few
 dozen names. :class:`RepoData` therefore scans the raw bytes once, with a regex that only
 finds each record's byte span and file name, and decodes a record (``json`` + validation)
-only when its name is asked for. Plain files are memory-mapped; ``.json.zst`` and
-``.json.bz2`` are decompressed to memory.
+only when its name is asked for. Files are read (or decompressed, for ``.json.zst`` and
+``.json.bz2``) into one ``bytes`` object; the index holds offsets into it.
 
 Formats: ``packages`` and ``packages.conda`` (``.conda`` preferred for the same
 name-version-build, as conda does), repodata v2 ``info.base_url``, ``removed``, conda's cache
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import bz2
 import json
-import mmap
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ _KEY = re.compile(rb'[ \t\r\n]*("[^"\\]*(?:\\.[^"\\]*)*")[ \t\r\n]*:[ \t\r\n]*')
 _SCALAR = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|-?[0-9][0-9.eE+-]*|true|false|null')
 _TOKEN = re.compile(rb'[\[\]{}"]')
 _NAME = re.compile(rb'"name"[ \t\r\n]*:[ \t\r\n]*"([^"\\]*)"')
+_SEP = re.compile(rb"[ \t\r\n]*([,}])")
 _PACKAGE_SECTIONS = {b"packages": 0, b"packages.conda": 1, b"packages.whl": 2}
 _EXTENSIONS = (".tar.bz2", ".conda")
 
@@ -56,18 +56,15 @@ def _stem(fn: str) -> str:
     return fn
 
 
-def _position(buf: bytes | mmap.mmap, offset: int) -> str:
+def _position(buf: bytes, offset: int) -> str:
     line = buf[:offset].count(b"\n") + 1
     col = offset - (buf[:offset].rfind(b"\n") + 1) + 1
     return f"line {line} column {col}"
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start: int
-    end: int
-    fn: str
-    section: int  # 0 = packages (.tar.bz2), 1 = packages.conda
+# One record's place in the buffer: (start, end, fn, section); section 0 is "packages"
+# (.tar.bz2), 1 is "packages.conda". A plain tuple: there is one per record.
+_Span = tuple[int, int, str, int]
 
 
 class RepoData:
@@ -81,7 +78,7 @@ class RepoData:
 
     def __init__(
         self,
-        buf: bytes | mmap.mmap,
+        buf: bytes,
         source: str,
         channel_url: str | None = None,
         subdir: str | None = None,
@@ -107,10 +104,14 @@ class RepoData:
             subdir = subdir or legacy.get("subdir")
             self._top.setdefault("repodata_version", legacy.get("repodata_version", 1))
         if channel_url is None and isinstance(url, str):
-            channel_url, url_subdir = split_subdir(url.rsplit("/", 1)[0] if url.endswith(".json") else url)
+            channel_url, url_subdir = split_subdir(
+                url.rsplit("/", 1)[0] if url.endswith(".json") else url
+            )
             subdir = subdir or url_subdir
         self.channel_url = channel_url
-        self.subdir: str | None = subdir or (info.get("subdir") if isinstance(info.get("subdir"), str) else None)
+        self.subdir: str | None = subdir or (
+            info.get("subdir") if isinstance(info.get("subdir"), str) else None
+        )
         base = info.get("base_url")
         self.base_url: str | None = base if isinstance(base, str) and base else None
         removed = self._top.get("removed") or []
@@ -131,14 +132,13 @@ class RepoData:
                 import zstandard
 
                 with p.open("rb") as fh:
-                    buf: bytes | mmap.mmap = zstandard.ZstdDecompressor().stream_reader(fh).read()
+                    buf: bytes = zstandard.ZstdDecompressor().stream_reader(fh).read()
             elif p.name.endswith(".bz2"):
                 buf = bz2.decompress(p.read_bytes())
             else:
-                with p.open("rb") as fh:
-                    if p.stat().st_size == 0:
-                        raise RepodataError(str(p), "empty repodata file", str(p))
-                    buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                buf = p.read_bytes()
+                if not buf:
+                    raise RepodataError(str(p), "empty repodata file", str(p))
         except OSError as exc:
             raise RepodataError(str(p), f"cannot read: {exc.strerror or exc}", str(p)) from None
         except (ValueError, EOFError) as exc:  # corrupt compressed stream
@@ -162,7 +162,9 @@ class RepoData:
             raise RepodataError(self._snippet(pos), "repodata must be a JSON object", f"{src}: $")
         pos += 1
         first = _KEY.match(buf, pos)
-        if first is not None and _stem(self._key(first.group(1), pos)) != self._key(first.group(1), pos):
+        if first is not None and _stem(self._key(first.group(1), pos)) != self._key(
+            first.group(1), pos
+        ):
             # conda's test indexes: the top level *is* the packages object
             self._scan_packages(pos - 1, None, "$")
             return
@@ -180,7 +182,15 @@ class RepoData:
                 pos = self._scan_packages(pos, _PACKAGE_SECTIONS[key_raw], key)
             else:
                 end = self._skip_value(pos, f"$.{key}")
-                if key in ("info", "metadata", "removed", "repodata_version", "_url", "_etag", "_mod"):
+                if key in (
+                    "info",
+                    "metadata",
+                    "removed",
+                    "repodata_version",
+                    "_url",
+                    "_etag",
+                    "_mod",
+                ):
                     self._top[key] = self._decode(pos, end, f"$.{key}")
                 pos = end
             pos = _WS.match(buf, pos).end()  # type: ignore[union-attr]
@@ -194,35 +204,60 @@ class RepoData:
 
     def _scan_packages(self, pos: int, section: int | None, key: str) -> int:
         buf = self._buf
+        find, count = buf.find, buf.count
         pos += 1  # past '{'
         after = _WS.match(buf, pos).end()  # type: ignore[union-attr]
         if buf[after : after + 1] == b"}":
             return after + 1
-        last = None
+        last: str | None = None
         index = self._index
         while True:
-            m = _ENTRY.match(buf, pos)
-            if m is None:
-                where = f"$.{key}" if last is None else f"$.{key}[{last!r}] (the entry after it)"
-                if section is None:
-                    where = "$" if last is None else f"$[{last!r}] (the entry after it)"
-                raise self._error(pos, where, "malformed or truncated record")
-            fn = self._key(m.group(1), pos)
-            start, end = m.span(2)
-            sec = section
-            if sec is None:
-                sec = 1 if fn.endswith(".conda") else 0
+            # Fast path, all in C: the key has no escapes, and the record holds no backslash,
+            # no nested '{' and an even number of quotes before its first '}', so that '}'
+            # closes it. Anything else goes through the exact regex below.
+            q1 = find(b'"', pos)
+            q2 = find(b'"', q1 + 1) if q1 != -1 else -1
+            ob = find(b"{", q2) if q2 != -1 else -1
+            cb = find(b"}", ob) if ob != -1 else -1
+            if (
+                cb != -1
+                and not buf[pos:q1].strip()
+                and buf[q2 + 1 : ob].strip() == b":"
+                and find(b"\\", q1, cb) == -1
+                and find(b"{", ob + 1, cb) == -1
+                and count(b'"', ob, cb) % 2 == 0
+            ):
+                fn = buf[q1 + 1 : q2].decode("utf-8", "replace")
+                start, end = ob, cb + 1
+                sep = _SEP.match(buf, end)
+                if sep is None:
+                    raise self._error(end, self._where(section, key, fn), "expected ',' or '}'")
+                pos, closing = sep.end(), sep.group(1) == b"}"
+            else:
+                m = _ENTRY.match(buf, pos)
+                if m is None:
+                    raise self._error(
+                        pos, self._where(section, key, last), "malformed or truncated record"
+                    )
+                fn = self._key(m.group(1), pos)
+                start, end = m.span(2)
+                pos, closing = m.end(), m.group(3) == b"}"
+            sec = section if section is not None else (1 if fn.endswith(".conda") else 0)
             if sec != 2:  # wheels inside repodata (packages.whl) are not conda packages
-                name = self._name_of(fn, start, end)
-                index.setdefault(name, []).append(_Span(start, end, fn, sec))
+                index.setdefault(self._name_of(fn, start, end), []).append((start, end, fn, sec))
                 self._count += 1
             last = fn
-            pos = m.end()
-            if m.group(3) == b"}":
+            if closing:
                 return pos
 
+    @staticmethod
+    def _where(section: int | None, key: str, last: str | None) -> str:
+        base = "$" if section is None else f"$.{key}"
+        return base if last is None else f"{base}[{last!r}] (the entry after it)"
+
     def _name_of(self, fn: str, start: int, end: int) -> str:
-        m = _NAME.search(self._buf, start, end)
+        at = self._buf.find(b'"name"', start, end)
+        m = _NAME.match(self._buf, at) if at != -1 else None
         if m is not None:
             return m.group(1).decode("utf-8", "replace").lower()
         return _stem(fn).rsplit("-", 2)[0].lower()
@@ -256,7 +291,9 @@ class RepoData:
         try:
             return json.loads(self._buf[start:end])
         except ValueError as exc:
-            raise RepodataError(self._snippet(start), f"invalid JSON: {exc}", f"{self.source}: {where}") from None
+            raise RepodataError(
+                self._snippet(start), f"invalid JSON: {exc}", f"{self.source}: {where}"
+            ) from None
 
     def _key(self, raw: bytes, pos: int) -> str:
         try:
@@ -271,7 +308,9 @@ class RepoData:
         if pos >= len(self._buf) or not bytes(self._buf[pos:]).strip():
             reason = "unexpected end of file (truncated?)"
         return RepodataError(
-            self._snippet(pos), f"{reason} at {_position(self._buf, pos)}", f"{self.source}: {where}"
+            self._snippet(pos),
+            f"{reason} at {_position(self._buf, pos)}",
+            f"{self.source}: {where}",
         )
 
     # --- queries ------------------------------------------------------------------------
@@ -293,10 +332,10 @@ class RepoData:
         if cached is not None:
             return cached
         spans = self._index.get(key, [])
-        conda_stems = {_stem(s.fn) for s in spans if s.section == 1}
+        conda_stems = {_stem(fn) for _, _, fn, sec in spans if sec == 1}
         out = []
         for span in spans:
-            if span.section == 0 and _stem(span.fn) in conda_stems:
+            if span[3] == 0 and _stem(span[2]) in conda_stems:
                 continue
             out.append(self._record(span))
         result = tuple(out)
@@ -308,16 +347,17 @@ class RepoData:
             yield from self.records(name)
 
     def _record(self, span: _Span) -> PackageRecord:
-        section = ("packages", "packages.conda")[span.section]
-        where = f"{self.source}: {section}[{span.fn!r}]"
-        raw = self._decode(span.start, span.end, f"{section}[{span.fn!r}]")
+        start, end, fn, sec = span
+        section = ("packages", "packages.conda")[sec]
+        where = f"{self.source}: {section}[{fn!r}]"
+        raw = self._decode(start, end, f"{section}[{fn!r}]")
         if not isinstance(raw, dict):
             raise RepodataError(raw, "record must be an object", where)
-        raw.setdefault("fn", span.fn)
+        raw.setdefault("fn", fn)
         if "subdir" not in raw and self.subdir:
             raw["subdir"] = self.subdir
         # conda sets url = base_url (or channel/subdir) + fn, whatever the record says
-        url = self._url_for(span.fn)
+        url = self._url_for(fn)
         if url:
             raw["url"] = url
         channel = self.channel_url or (split_subdir(self.base_url)[0] if self.base_url else None)
@@ -377,7 +417,9 @@ class LocalChannel:
                 present.append(sd)
         if not present:
             raise RepodataError(
-                str(location), f"no {subdir}/ or noarch/ repodata.json in the channel", str(location)
+                str(location),
+                f"no {subdir}/ or noarch/ repodata.json in the channel",
+                str(location),
             )
         return cls(root, root.resolve().as_uri(), tuple(present))
 
@@ -389,7 +431,9 @@ class LocalChannel:
                     self._repodata[subdir] = RepoData.from_path(p, channel_url=self.url)
                     break
             else:
-                raise RepodataError(str(self.root / subdir), "no repodata in subdir", str(self.root))
+                raise RepodataError(
+                    str(self.root / subdir), "no repodata in subdir", str(self.root)
+                )
         return self._repodata[subdir]
 
     def records(self, name: str) -> tuple[PackageRecord, ...]:

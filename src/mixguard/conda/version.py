@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import zip_longest
-from typing import Union
 
 from ..errors import InvalidVersion, InvalidVersionSpec
 
@@ -29,7 +28,7 @@ _VERSION_CHECK = re.compile(r"^[\*\.\+!_0-9a-z]+$")
 _VERSION_SPLIT = re.compile(r"([0-9]+|[*]+|[^0-9*]+)")
 
 # A component element: int, float('inf') for "post", or a lower-case string ("DEV" for dev).
-_Elem = Union[int, float, str]
+_Elem = int | float | str
 _Component = tuple[_Elem, ...]
 _FILL = 0
 
@@ -226,7 +225,7 @@ _RELATION = re.compile(r"^(=|==|!=|<=|>=|<|>|~=)(?![=<>!~])(\S+)$")
 _NEEDS_TREE = re.compile(r".*[()|,^$]")
 _OPERATOR_START = frozenset("=<>!~")
 
-_Tree = Union[str, tuple["str | _Tree", ...]]
+_Tree = str | tuple["str | _Tree", ...]
 
 
 def _compatible(x: VersionOrder, y: VersionOrder) -> bool:

@@ -26,9 +26,17 @@ DEFAULT_GLIBC = "2.17"
 DEFAULT_OSX = {"osx-64": "10.13", "osx-arm64": "11.0"}
 
 _ARCH = {
-    "64": "x86_64", "32": "x86", "aarch64": "aarch64", "arm64": "arm64", "ppc64le": "ppc64le",
-    "ppc64": "ppc64", "s390x": "s390x", "armv7l": "armv7l", "armv6l": "armv6l",
-    "riscv64": "riscv64", "wasm32": "wasm32",
+    "64": "x86_64",
+    "32": "x86",
+    "aarch64": "aarch64",
+    "arm64": "arm64",
+    "ppc64le": "ppc64le",
+    "ppc64": "ppc64",
+    "s390x": "s390x",
+    "armv7l": "armv7l",
+    "armv6l": "armv6l",
+    "riscv64": "riscv64",
+    "wasm32": "wasm32",
 }
 _KEYS = ("cuda", "glibc", "linux", "osx", "win", "archspec")
 

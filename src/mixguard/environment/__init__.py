@@ -47,11 +47,22 @@ def load_environment(
     ``platform`` is the target subdir (``linux-64``) where the source does not say it;
     ``virtual_packages`` overrides ``__cuda``, ``__glibc`` etc. (``{"cuda": "11.2"}``).
     """
-    given = {k: v for k, v in {"prefix": prefix, "env_file": env_file, "lock": lock,
-                                "explicit": explicit, "conda_list": conda_list}.items() if v is not None}
+    given = {
+        k: v
+        for k, v in {
+            "prefix": prefix,
+            "env_file": env_file,
+            "lock": lock,
+            "explicit": explicit,
+            "conda_list": conda_list,
+        }.items()
+        if v is not None
+    }
     if len(given) != 1:
-        raise EnvironmentReadError(sorted(given), "give exactly one of prefix, env_file, lock, explicit, conda_list")
-    (kind, source), = given.items()
+        raise EnvironmentReadError(
+            sorted(given), "give exactly one of prefix, env_file, lock, explicit, conda_list"
+        )
+    ((kind, source),) = given.items()
     ov = virtual_packages
     if kind == "prefix":
         return read_prefix(source, overrides=ov, subdir=platform)

@@ -34,7 +34,11 @@ def record_from_url(url: str, where: str, **extra: Any) -> PackageRecord:
     url_head = url.rsplit("/", 1)[0]
     channel, subdir = split_subdir(url_head)
     raw: dict[str, Any] = {
-        "name": name, "version": version, "build": build, "fn": fn, "url": url,
+        "name": name,
+        "version": version,
+        "build": build,
+        "fn": fn,
+        "url": url,
         "subdir": subdir or (head.rsplit("/", 1)[-1] if head else "noarch"),
         "channel": channel,
     }

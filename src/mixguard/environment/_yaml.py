@@ -31,4 +31,6 @@ def load_yaml(path: str | Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}: line {mark.line + 1}" if mark is not None else str(path)
-        raise EnvironmentReadError(str(path), f"invalid YAML: {getattr(exc, 'problem', exc)}", where) from None
+        raise EnvironmentReadError(
+            str(path), f"invalid YAML: {getattr(exc, 'problem', exc)}", where
+        ) from None

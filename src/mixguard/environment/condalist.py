@@ -44,26 +44,45 @@ def read_conda_list(
         name, version, build = cols[:3]
         channel = cols[3] if len(cols) == 4 else None
         if channel == "pypi" or build == "pypi_0":
-            dists.append(PythonDistribution(
-                name=pypi_name(name), version=version, kind="listed", display_name=name, where=where,
-            ))
+            dists.append(
+                PythonDistribution(
+                    name=pypi_name(name),
+                    version=version,
+                    kind="listed",
+                    display_name=name,
+                    where=where,
+                )
+            )
             continue
         m = _BUILD_NUMBER.search(build)
         try:
-            records.append(PackageRecord.from_dict({
-                "name": name, "version": version, "build": build,
-                "build_number": int(m.group(1)) if m else 0,
-                "subdir": subdir or "unknown",
-                # conda list leaves the column empty for the default channel
-                "channel": channel or "defaults",
-            }, where))
+            records.append(
+                PackageRecord.from_dict(
+                    {
+                        "name": name,
+                        "version": version,
+                        "build": build,
+                        "build_number": int(m.group(1)) if m else 0,
+                        "subdir": subdir or "unknown",
+                        # conda list leaves the column empty for the default channel
+                        "channel": channel or "defaults",
+                    },
+                    where,
+                )
+            )
         except ParseError as exc:
             raise EnvironmentReadError(exc.value, exc.reason, where) from None
     if not records and not dists:
-        raise EnvironmentReadError(str(path), "no packages found: not `conda list` output", str(path))
+        raise EnvironmentReadError(
+            str(path), "no packages found: not `conda list` output", str(path)
+        )
     target = Target.from_records(records, subdir, overrides, environ)
     return Environment(
-        source=str(path), kind="conda-list", target=target, records=tuple(records),
-        distributions=tuple(dists), name=Path(env_path).name if env_path else None,
+        source=str(path),
+        kind="conda-list",
+        target=target,
+        records=tuple(records),
+        distributions=tuple(dists),
+        name=Path(env_path).name if env_path else None,
         channels=tuple(dict.fromkeys(r.channel for r in records if r.channel)),
     )

@@ -78,7 +78,9 @@ def _read_text(path: Path, where: str) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise EnvironmentReadError(str(path), f"cannot read: {exc.strerror or exc}", where) from None
+        raise EnvironmentReadError(
+            str(path), f"cannot read: {exc.strerror or exc}", where
+        ) from None
 
 
 def _parse_metadata(text: str) -> RawMetadata:
@@ -95,7 +97,9 @@ def top_level_from_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
     names: set[str] = set()
     for path in paths:
         first, sep, _rest = path.partition("/")
-        if first in ("", "..", "__pycache__") or first.endswith((".dist-info", ".egg-info", ".data")):
+        if first in ("", "..", "__pycache__") or first.endswith(
+            (".dist-info", ".egg-info", ".data")
+        ):
             continue
         if not sep:  # a top-level file
             if first.endswith((".py", ".so", ".pyd")):
@@ -136,7 +140,9 @@ def read_distribution(
         record = _read_text(path / "installed-files.txt", where)
         # installed-files.txt paths are relative to the egg-info dir
         files = tuple(
-            _normalise(str(Path(entry) / line.strip())) for line in (record or "").splitlines() if line.strip()
+            _normalise(str(Path(entry) / line.strip()))
+            for line in (record or "").splitlines()
+            if line.strip()
         )
         top = _read_text(path / "top_level.txt", where)
     elif entry.endswith(".egg-info") and path.is_file():
@@ -170,7 +176,11 @@ def read_distribution(
             except ValueError:
                 direct_url = None
     if top is not None:
-        top_level = tuple(sorted({t.strip().replace("/", ".").split(".")[0] for t in top.splitlines() if t.strip()}))
+        top_level = tuple(
+            sorted(
+                {t.strip().replace("/", ".").split(".")[0] for t in top.splitlines() if t.strip()}
+            )
+        )
     else:
         top_level = top_level_from_paths(files)
     return PythonDistribution(
@@ -207,8 +217,16 @@ def _read_zip_egg(path: Path, where: str) -> tuple[str | None, str | None]:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            meta = zf.read("EGG-INFO/PKG-INFO").decode("utf-8", "replace") if "EGG-INFO/PKG-INFO" in names else None
-            top = zf.read("EGG-INFO/top_level.txt").decode("utf-8", "replace") if "EGG-INFO/top_level.txt" in names else None
+            meta = (
+                zf.read("EGG-INFO/PKG-INFO").decode("utf-8", "replace")
+                if "EGG-INFO/PKG-INFO" in names
+                else None
+            )
+            top = (
+                zf.read("EGG-INFO/top_level.txt").decode("utf-8", "replace")
+                if "EGG-INFO/top_level.txt" in names
+                else None
+            )
             return meta, top
     except (OSError, zipfile.BadZipFile) as exc:
         raise EnvironmentReadError(str(path), f"unreadable egg: {exc}", where) from None

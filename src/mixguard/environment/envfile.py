@@ -48,15 +48,19 @@ def read_environment_file(
     if isinstance(platforms, str):
         platforms = [platforms]
     if not isinstance(platforms, list) or not all(isinstance(p, str) for p in platforms):
-        raise EnvironmentReadError(platforms, "'platforms' must be a list of subdirs", f"{path}: platforms")
+        raise EnvironmentReadError(
+            platforms, "'platforms' must be a list of subdirs", f"{path}: platforms"
+        )
     if subdir is None and len(platforms) == 1:
-        subdir = platforms[0]
+        subdir = str(platforms[0])
     for i, dep in enumerate(deps):
         where = f"{path}: dependencies[{i}]"
         if isinstance(dep, Mapping):
             for key, value in dep.items():
                 if key != "pip":
-                    raise EnvironmentReadError(key, "unknown dependency section (only 'pip')", where)
+                    raise EnvironmentReadError(
+                        key, "unknown dependency section (only 'pip')", where
+                    )
                 if not isinstance(value, list):
                     raise EnvironmentReadError(value, "'pip' must be a list", f"{where}.pip")
                 for j, line in enumerate(value):
@@ -64,10 +68,16 @@ def read_environment_file(
                     pip_lines.append(PipLine(str(line), line_where))
                     m = _PIN.match(str(line).strip())
                     if m:
-                        dists.append(PythonDistribution(
-                            name=pypi_name(m.group(1)), version=m.group(2), kind="listed",
-                            display_name=m.group(1), installer="pip", where=line_where,
-                        ))
+                        dists.append(
+                            PythonDistribution(
+                                name=pypi_name(m.group(1)),
+                                version=m.group(2),
+                                kind="listed",
+                                display_name=m.group(1),
+                                installer="pip",
+                                where=line_where,
+                            )
+                        )
             continue
         if not isinstance(dep, str):
             raise EnvironmentReadError(dep, "dependency must be a string", where)
@@ -80,19 +90,35 @@ def read_environment_file(
         if pinned is not None:
             name, version, build = pinned
             m = _BUILD_NUMBER.search(build)
-            records.append(PackageRecord.from_dict({
-                "name": name, "version": version, "build": build,
-                "build_number": int(m.group(1)) if m else 0, "subdir": subdir or "unknown",
-            }, where))
+            records.append(
+                PackageRecord.from_dict(
+                    {
+                        "name": name,
+                        "version": version,
+                        "build": build,
+                        "build_number": int(m.group(1)) if m else 0,
+                        "subdir": subdir or "unknown",
+                    },
+                    where,
+                )
+            )
     channels = data.get("channels") or []
     if not isinstance(channels, list):
         raise EnvironmentReadError(channels, "'channels' must be a list", f"{path}: channels")
-    target = Target.from_records(records, subdir, overrides, environ, python=_python_from_specs(specs, records))
-    name = data.get("name")
+    target = Target.from_records(
+        records, subdir, overrides, environ, python=_python_from_specs(specs, records)
+    )
+    env_name = data.get("name")
     return Environment(
-        source=str(path), kind="environment.yml", target=target, records=tuple(records),
-        specs=tuple(specs), distributions=tuple(dists), pip_lines=tuple(pip_lines),
-        channels=tuple(str(c) for c in channels), name=str(name) if name else None,
+        source=str(path),
+        kind="environment.yml",
+        target=target,
+        records=tuple(records),
+        specs=tuple(specs),
+        distributions=tuple(dists),
+        pip_lines=tuple(pip_lines),
+        channels=tuple(str(c) for c in channels),
+        name=str(env_name) if env_name else None,
     )
 
 
@@ -108,7 +134,12 @@ def _python_from_specs(specs: list[MatchSpec], records: list[PackageRecord]) -> 
     if any(r.name == "python" for r in records):
         return None  # taken from the record
     for spec in specs:
-        if spec.name == "python" and spec.version is not None and spec.version.kind == "op":
-            if spec.version.op in ("==", "=") and spec.version.operand is not None:
-                return spec.version.operand.raw
+        v = spec.version
+        if (
+            spec.name == "python"
+            and v is not None
+            and v.op in ("==", "=")
+            and v.operand is not None
+        ):
+            return v.operand.raw
     return None

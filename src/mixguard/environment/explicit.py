@@ -44,7 +44,7 @@ def read_explicit(
         url, _, digest = line.partition("#")
         md5 = sha256 = None
         if digest.startswith("sha256:"):
-            sha256 = digest[len("sha256:"):]
+            sha256 = digest[len("sha256:") :]
         elif digest:
             md5 = digest
         records.append(record_from_url(url.strip(), where, md5=md5, sha256=sha256))
@@ -52,6 +52,9 @@ def read_explicit(
         raise EnvironmentReadError(str(path), "not an explicit file: no @EXPLICIT line", str(path))
     target = Target.from_records(records, subdir or platform, overrides, environ)
     return Environment(
-        source=str(path), kind="explicit", target=target, records=tuple(records),
+        source=str(path),
+        kind="explicit",
+        target=target,
+        records=tuple(records),
         channels=tuple(dict.fromkeys(c for r in records if (c := r.channel_name))),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["HistoryEntry", "parse_history"]
 
@@ -38,40 +38,52 @@ def _spec_list(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
+@dataclass
+class _Building:
+    date: str
+    cmd: str | None = None
+    conda_version: str | None = None
+    linked: list[str] = field(default_factory=list)
+    unlinked: list[str] = field(default_factory=list)
+    specs: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    def done(self) -> HistoryEntry:
+        return HistoryEntry(
+            self.date,
+            self.cmd,
+            self.conda_version,
+            tuple(self.linked),
+            tuple(self.unlinked),
+            tuple(self.specs),
+        )
+
+
 def parse_history(text: str) -> tuple[HistoryEntry, ...]:
     """Parse a history file; unknown comment lines are ignored, as conda does."""
     entries: list[HistoryEntry] = []
-    cur: dict[str, object] | None = None
-
-    def flush() -> None:
-        if cur is not None:
-            entries.append(HistoryEntry(
-                date=str(cur["date"]), cmd=cur.get("cmd"),  # type: ignore[arg-type]
-                conda_version=cur.get("conda_version"),  # type: ignore[arg-type]
-                linked=tuple(cur["linked"]), unlinked=tuple(cur["unlinked"]),  # type: ignore[call-overload]
-                specs=tuple(cur["specs"]),  # type: ignore[call-overload]
-            ))
-
-    for line in text.splitlines():
-        line = line.strip()
+    cur: _Building | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
         if not line:
             continue
         m = _HEADER.match(line)
         if m:
-            flush()
-            cur = {"date": m.group(1), "linked": [], "unlinked": [], "specs": []}
+            if cur is not None:
+                entries.append(cur.done())
+            cur = _Building(m.group(1))
             continue
         if cur is None:
             continue
         if line.startswith("# cmd:"):
-            cur["cmd"] = line[len("# cmd:"):].strip()
+            cur.cmd = line[len("# cmd:") :].strip()
         elif line.startswith("# conda version:"):
-            cur["conda_version"] = line[len("# conda version:"):].strip()
+            cur.conda_version = line[len("# conda version:") :].strip()
         elif (m := _SPECS.match(line)) is not None:
-            cur["specs"].append((m.group(1), _spec_list(m.group(2))))  # type: ignore[attr-defined]
+            cur.specs.append((m.group(1), _spec_list(m.group(2))))
         elif line.startswith("+"):
-            cur["linked"].append(line[1:])  # type: ignore[attr-defined]
+            cur.linked.append(line[1:])
         elif line.startswith("-"):
-            cur["unlinked"].append(line[1:])  # type: ignore[attr-defined]
-    flush()
+            cur.unlinked.append(line[1:])
+    if cur is not None:
+        entries.append(cur.done())
     return tuple(entries)

@@ -14,7 +14,9 @@ from .target import Target
 
 __all__ = ["Environment", "EnvironmentProblem", "PipLine", "SourceKind"]
 
-SourceKind = Literal["prefix", "environment.yml", "explicit", "conda-lock", "pixi.lock", "conda-list"]
+SourceKind = Literal[
+    "prefix", "environment.yml", "explicit", "conda-lock", "pixi.lock", "conda-list"
+]
 
 
 @dataclass(frozen=True, slots=True)

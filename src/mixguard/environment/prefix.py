@@ -19,7 +19,7 @@ from .distribution import (
     read_distribution,
     top_level_from_paths,
 )
-from .history import parse_history
+from .history import HistoryEntry, parse_history
 from .model import Environment, EnvironmentProblem
 from .target import Target
 
@@ -40,16 +40,17 @@ def _dist_dir_of(path: str) -> str | None:
 def _site_packages_dirs(prefix: Path, target: Target) -> list[Path]:
     found: list[Path] = []
     win = prefix / "Lib" / "site-packages"
-    if target.platform == "win" or win.is_dir():
-        if win.is_dir():
-            found.append(win)
+    if win.is_dir():
+        found.append(win)
     if target.python_short:
         suffix = "t" if target.free_threaded else ""
         p = prefix / "lib" / f"python{target.python_short}{suffix}" / "site-packages"
         if p.is_dir() and p not in found:
             found.append(p)
     if not found:
-        found.extend(sorted(p for p in (prefix / "lib").glob("python*/site-packages") if p.is_dir()))
+        found.extend(
+            sorted(p for p in (prefix / "lib").glob("python*/site-packages") if p.is_dir())
+        )
     return found
 
 
@@ -69,9 +70,13 @@ def read_prefix(
     root = Path(prefix)
     meta_dir = root / "conda-meta"
     if not root.is_dir():
-        raise EnvironmentReadError(str(prefix), "prefix does not exist or is not a directory", str(prefix))
+        raise EnvironmentReadError(
+            str(prefix), "prefix does not exist or is not a directory", str(prefix)
+        )
     if not meta_dir.is_dir():
-        raise EnvironmentReadError(str(prefix), "not a conda prefix: no conda-meta/ directory", str(prefix))
+        raise EnvironmentReadError(
+            str(prefix), "not a conda prefix: no conda-meta/ directory", str(prefix)
+        )
 
     records: list[PrefixRecord] = []
     for path in sorted(meta_dir.glob("*.json")):
@@ -81,13 +86,15 @@ def read_prefix(
         except ValueError as exc:
             raise EnvironmentReadError(path.name, f"invalid JSON: {exc}", where) from None
         except OSError as exc:
-            raise EnvironmentReadError(path.name, f"cannot read: {exc.strerror or exc}", where) from None
+            raise EnvironmentReadError(
+                path.name, f"cannot read: {exc.strerror or exc}", where
+            ) from None
         try:
             records.append(PrefixRecord.from_dict(raw, where))
         except ParseError as exc:
             raise EnvironmentReadError(exc.value, exc.reason, exc.where or where) from None
 
-    history = ()
+    history: tuple[HistoryEntry, ...] = ()
     hist_path = meta_dir / "history"
     if hist_path.is_file():
         history = parse_history(hist_path.read_text(encoding="utf-8", errors="replace"))
@@ -151,35 +158,53 @@ def _problems(
     problems: list[EnvironmentProblem] = []
     for d, owner in sorted(owners.items()):
         if not (root / d).exists():
-            problems.append(EnvironmentProblem(
-                "missing-dist-info", str(owner),
-                f"conda record {owner} lists {d}, which is missing from disk: pip cannot see "
-                "this distribution and conda's view of the environment is stale",
-                f"conda-meta ({owner})",
-            ))
+            problems.append(
+                EnvironmentProblem(
+                    "missing-dist-info",
+                    str(owner),
+                    f"conda record {owner} lists {d}, which is missing from disk: pip cannot see "
+                    "this distribution and conda's view of the environment is stale",
+                    f"conda-meta ({owner})",
+                )
+            )
     by_name: dict[str, list[PythonDistribution]] = defaultdict(list)
     for dist in dists:
         by_name[dist.name].append(dist)
         if dist.metadata is None:
-            problems.append(EnvironmentProblem(
-                "missing-metadata", dist.name, f"{dist.path} has no METADATA/PKG-INFO", dist.path,
-            ))
+            problems.append(
+                EnvironmentProblem(
+                    "missing-metadata",
+                    dist.name,
+                    f"{dist.path} has no METADATA/PKG-INFO",
+                    dist.path,
+                )
+            )
     for name, group in sorted(by_name.items()):
         if len(group) > 1:
-            listed = ", ".join(f"{d.path} ({d.version}, {'conda: ' + d.owner if d.owner else 'pip'})" for d in group)
-            problems.append(EnvironmentProblem(
-                "duplicate-dist", name,
-                f"{len(group)} distributions of {name} are installed: {listed}; "
-                "pip sees only the first, conda's record may describe another",
-                group[0].path,
-            ))
+            listed = ", ".join(
+                f"{d.path} ({d.version}, {'conda: ' + d.owner if d.owner else 'pip'})"
+                for d in group
+            )
+            problems.append(
+                EnvironmentProblem(
+                    "duplicate-dist",
+                    name,
+                    f"{len(group)} distributions of {name} are installed: {listed}; "
+                    "pip sees only the first, conda's record may describe another",
+                    group[0].path,
+                )
+            )
     seen: dict[str, PrefixRecord] = {}
     for rec in records:
         if rec.name in seen:
-            problems.append(EnvironmentProblem(
-                "duplicate-record", rec.name,
-                f"two conda records for {rec.name}: {seen[rec.name].dist_name} and {rec.dist_name}",
-                rec.where,
-            ))
+            problems.append(
+                EnvironmentProblem(
+                    "duplicate-record",
+                    rec.name,
+                    f"two conda records for {rec.name}: "
+                    f"{seen[rec.name].dist_name} and {rec.dist_name}",
+                    rec.where,
+                )
+            )
         seen[rec.name] = rec
     return tuple(problems)

@@ -20,10 +20,17 @@ _FREE_THREADED = re.compile(r"_cp3\d+t$")  # conda-forge's free-threaded python 
 _SYS_PLATFORM = {"linux": "linux", "osx": "darwin", "win": "win32", "freebsd": "freebsd"}
 _SYSTEM = {"linux": "Linux", "osx": "Darwin", "win": "Windows", "freebsd": "FreeBSD"}
 _MACHINE = {
-    ("linux", "64"): "x86_64", ("linux", "32"): "i686", ("linux", "aarch64"): "aarch64",
-    ("linux", "ppc64le"): "ppc64le", ("linux", "s390x"): "s390x", ("linux", "armv7l"): "armv7l",
-    ("osx", "64"): "x86_64", ("osx", "arm64"): "arm64",
-    ("win", "64"): "AMD64", ("win", "32"): "x86", ("win", "arm64"): "ARM64",
+    ("linux", "64"): "x86_64",
+    ("linux", "32"): "i686",
+    ("linux", "aarch64"): "aarch64",
+    ("linux", "ppc64le"): "ppc64le",
+    ("linux", "s390x"): "s390x",
+    ("linux", "armv7l"): "armv7l",
+    ("osx", "64"): "x86_64",
+    ("osx", "arm64"): "arm64",
+    ("win", "64"): "AMD64",
+    ("win", "32"): "x86",
+    ("win", "arm64"): "ARM64",
 }
 
 
@@ -58,7 +65,9 @@ class Target:
             if py is not None and py.subdir not in ("noarch", "unknown"):
                 subdir = py.subdir
             else:
-                subdir = next((r.subdir for r in recs if r.subdir not in ("noarch", "", "unknown")), None)
+                subdir = next(
+                    (r.subdir for r in recs if r.subdir not in ("noarch", "", "unknown")), None
+                )
         implementation = "cpython"
         free_threaded = False
         if py is not None:
@@ -111,7 +120,9 @@ class Target:
             env["implementation_version"] = self.python_version
         impl = self.implementation
         env["implementation_name"] = impl
-        env["platform_python_implementation"] = {"cpython": "CPython", "pypy": "PyPy"}.get(impl, impl)
+        env["platform_python_implementation"] = {"cpython": "CPython", "pypy": "PyPy"}.get(
+            impl, impl
+        )
         if self.subdir and self.subdir != "noarch":
             plat, _, arch = self.subdir.partition("-")
             env["sys_platform"] = _SYS_PLATFORM.get(plat, plat)
