@@ -29,7 +29,9 @@ def test_inspect_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["target"]["python"] == "3.10.5"
     assert not any(v.startswith("__cuda") for v in data["target"]["virtual_packages"])
     est = next(d for d in data["distributions"] if d["name"] == "tensorflow-estimator")
-    assert est["version"] == "2.9.0" and est["conda_record"].startswith("tensorflow-estimator 2.9.1")
+    assert est["version"] == "2.9.0" and est["conda_record"].startswith(
+        "tensorflow-estimator 2.9.1"
+    )
 
 
 def test_inspect_conda_list_shows_pip_rows(capsys: pytest.CaptureFixture[str]) -> None:
@@ -43,7 +45,10 @@ def test_inspect_conda_list_shows_pip_rows(capsys: pytest.CaptureFixture[str]) -
     ("args", "message"),
     [
         (["inspect", "--prefix", "/nonexistent/env"], "prefix does not exist"),
-        (["inspect", "--lock", str(UP / "conda-lock" / "test-lockfile" / "conda-lock.yml")], "several platforms"),
+        (
+            ["inspect", "--lock", str(UP / "conda-lock" / "test-lockfile" / "conda-lock.yml")],
+            "several platforms",
+        ),
         (["inspect", "--demo", "--cuda", "11..2"], "__cuda"),
     ],
 )
@@ -56,13 +61,17 @@ def test_input_errors_exit_2_with_one_line(
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_no_environment(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("CONDA_PREFIX", raising=False)
     assert main(["inspect"]) == 2
     assert "no environment given" in capsys.readouterr().err
 
 
-def test_conda_prefix_is_the_default(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_conda_prefix_is_the_default(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("CONDA_PREFIX", str(UP / "conda" / "env_metadata" / "envpy37win"))
     assert main(["inspect"]) == 0
     assert "win-64, python 3.7.0" in capsys.readouterr().out
@@ -83,5 +92,7 @@ def test_usage_errors() -> None:
 
 
 def test_python_dash_m_and_version() -> None:
-    out = subprocess.run([sys.executable, "-m", "mixguard", "--version"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "mixguard", "--version"], capture_output=True, text=True, check=True
+    )
     assert out.stdout.startswith("mixguard ")

@@ -12,7 +12,9 @@ import pytest
 import mixguard
 
 MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(mixguard.__path__, "mixguard.") if m.name != "mixguard.__main__"
+    m.name
+    for m in pkgutil.walk_packages(mixguard.__path__, "mixguard.")
+    if m.name != "mixguard.__main__"
 )
 
 
