@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 # "ci" is the default: >= 10^4 oracle comparisons in total. "thorough": >= 10^5.
 settings.register_profile(
-    "ci", max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
     "thorough", max_examples=8000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
