@@ -43,6 +43,12 @@ def _pick_platform(platforms: list[str], platform: str | None, path: str | Path)
     )
 
 
+def _channels(value: object) -> tuple[str, ...]:
+    """Both formats list channels as ``{url: ...}`` mappings (older ones as plain strings)."""
+    items = value if isinstance(value, list) else []
+    return tuple(str(c.get("url")) if isinstance(c, Mapping) else str(c) for c in items)
+
+
 def _pip_dist(
     name: str,
     version: str,
@@ -127,9 +133,7 @@ def _conda_lock(
             raise EnvironmentReadError(
                 manager, "unknown manager (expected conda or pip)", f"{where}.manager"
             )
-    channels = tuple(
-        str(c.get("url")) if isinstance(c, Mapping) else str(c) for c in meta.get("channels") or []
-    )
+    channels = _channels(meta.get("channels"))
     target = Target.from_records(records, chosen, **kw)
     return Environment(
         source=str(path),
@@ -236,9 +240,7 @@ def _pixi(
                     pkg.get("requires_python"),
                 )
             )
-    channels = tuple(
-        str(c.get("url")) if isinstance(c, Mapping) else str(c) for c in env.get("channels") or []
-    )
+    channels = _channels(env.get("channels"))
     target = Target.from_records(records, chosen, **kw)
     return Environment(
         source=str(path),
