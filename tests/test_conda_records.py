@@ -40,6 +40,15 @@ def test_real_tf_records() -> None:
     assert specs["cudatoolkit"].match(recs["cudatoolkit-hbe64b41_10"])
 
 
+def test_records_sort_by_conda_version() -> None:
+    recs = [
+        PackageRecord.from_dict({"name": "a", "version": v, "build": "0", "subdir": "noarch"})
+        for v in ("1.10", "1.9", "1.10rc1", "1.9.post1")
+    ]
+    ordered = sorted(recs, key=lambda r: r.version_order)
+    assert [r.version for r in ordered] == ["1.9", "1.9.post1", "1.10rc1", "1.10"]
+
+
 def test_seconds_timestamp_becomes_ms_and_noarch_true() -> None:
     rec = PackageRecord.from_dict(
         {

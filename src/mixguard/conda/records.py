@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, cast
 
 from ..errors import InvalidMatchSpec, InvalidRecord, ParseError
@@ -109,8 +108,9 @@ class PackageRecord:
         """Validate a repodata / index.json record; errors name ``where`` and the field."""
         return cls(**_package_fields(raw, where))
 
-    @cached_property
+    @property
     def version_order(self) -> VersionOrder:
+        """The version as conda orders it (parsing is cached by ``VersionOrder.parse``)."""
         return VersionOrder.parse(self.version)
 
     @property
