@@ -76,6 +76,19 @@ def test_v2_base_url() -> None:
     assert bz.url == "https://repo.anaconda.com/repo/main/linux-64/bzip2-1.0.8-hd590300_5.conda"
 
 
+def test_v2_relative_base_url(tmp_path: Path) -> None:
+    data = {
+        "info": {"base_url": "../pkgs/", "subdir": "noarch"},
+        "repodata_version": 2,
+        "packages.conda": {"a-1-0.conda": {"name": "a", "version": "1", "build": "0"}},
+    }
+    (tmp_path / "noarch").mkdir()
+    path = tmp_path / "noarch" / "repodata.json"
+    path.write_text(json.dumps(data))
+    (a,) = RepoData.from_path(path).records("a")
+    assert a.url == (tmp_path / "pkgs" / "a-1-0.conda").as_uri()
+
+
 def test_cache_format_and_bare_index() -> None:
     rd = RepoData.from_path(UP / "conda" / "repodata" / "main_noarch.json")
     assert rd.channel_url == "https://conda-static.anaconda.org/main" or rd.channel_url is not None

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
 from ..errors import ParseError, RepodataError
@@ -370,7 +370,11 @@ class RepoData:
 
     def _url_for(self, fn: str) -> str | None:
         if self.base_url:
-            return f"{self.base_url.rstrip('/')}/{fn}"
+            base = self.base_url
+            if "://" not in base and self.source and Path(self.source).exists():
+                # CEP-15: a relative base_url is relative to the repodata file itself
+                base = urljoin(Path(self.source).resolve().as_uri(), base)
+            return f"{base.rstrip('/')}/{fn}"
         if self.channel_url and self.subdir:
             return f"{self.channel_url.rstrip('/')}/{self.subdir}/{fn}"
         return None

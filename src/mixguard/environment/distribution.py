@@ -7,7 +7,7 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,8 +67,6 @@ class PythonDistribution:
         )
 
     def with_owner(self, owner: CondaName | None) -> PythonDistribution:
-        from dataclasses import replace
-
         return replace(self, owner=owner)
 
 
