@@ -1,0 +1,232 @@
+"""The index client: pip's sources and ordering, cached pages, metadata in parallel."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from packaging.utils import canonicalize_name
+
+from ..names import PypiName
+from .cache import Cache, CachedPage
+from .links import DistributionFile
+from .metadata import (
+    DistMetadata,
+    Limits,
+    MetadataResult,
+    MetadataUnknown,
+    fetch_metadata,
+    metadata_from_text,
+)
+from .simple import ACCEPT, IndexPageError, parse_html_page, parse_json_page, parse_page
+from .transport import FetchError, HttpTransport, Transport, redact_url
+
+__all__ = ["PYPI", "IndexClient", "IndexConfig", "ProjectFiles"]
+
+PYPI = "https://pypi.org/simple"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexConfig:
+    """Where pip would look: ``--index-url``, ``--extra-index-url``, ``--find-links``, ``--no-index``."""
+
+    index_url: str = PYPI
+    extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+
+    @property
+    def index_urls(self) -> tuple[str, ...]:
+        return () if self.no_index else (self.index_url, *self.extra_index_urls)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFiles:
+    """All files of one project across the sources, in pip's priority order, and what failed."""
+
+    name: PypiName
+    files: tuple[DistributionFile, ...]
+    problems: tuple[str, ...] = ()  # pages that could not be read (redacted), offline misses
+
+
+def _is_local(location: str) -> bool:
+    return location.startswith("file:") or "://" not in location
+
+
+def _local_path(location: str) -> Path:
+    if location.startswith("file:"):
+        return Path(url2pathname(unquote(urlsplit(location).path)))
+    return Path(location)
+
+
+@dataclass
+class IndexClient:
+    """Reads project pages and metadata like pip, through a cache.
+
+    ``offline=True`` never touches the network (``file://`` sources still work): pages and
+    metadata come from the cache, and what is missing is reported, never guessed.
+    """
+
+    config: IndexConfig = field(default_factory=IndexConfig)
+    transport: Transport = field(default_factory=HttpTransport)
+    cache: Cache | None = None
+    offline: bool = False
+    limits: Limits = field(default_factory=Limits)
+    workers: int = 16
+    _pages: dict[str, ProjectFiles] = field(default_factory=dict, repr=False)
+    _meta: dict[str, MetadataResult] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # --- project pages --------------------------------------------------------------------
+
+    def project_files(self, name: str) -> ProjectFiles:
+        """Files of ``name``: find-links files (sorted, newest first), then pages in order:
+        find-links pages, ``--index-url``, each ``--extra-index-url`` (pip's ``find_all_candidates``)."""
+        key = canonicalize_name(name)
+        with self._lock:
+            cached = self._pages.get(key)
+        if cached is not None:
+            return cached
+        local_files: list[DistributionFile] = []
+        page_files: list[DistributionFile] = []
+        problems: list[str] = []
+        for loc in self.config.find_links:
+            if _is_local(loc) and _local_path(loc).is_dir():
+                local_files.extend(self._directory(_local_path(loc), key))
+            else:
+                page_files.extend(f for f in self._page(loc, problems, project=False) if f.name == key)
+        for index in self.config.index_urls:
+            page_files.extend(self._page(f"{index.rstrip('/')}/{key}/", problems, project=True))
+        local_files.sort(key=lambda f: (f.version is not None, f.version, f.filename), reverse=True)
+        result = ProjectFiles(PypiName(key), tuple(local_files + page_files), tuple(problems))
+        with self._lock:
+            self._pages[key] = result
+        return result
+
+    def _directory(self, path: Path, key: str) -> list[DistributionFile]:
+        out = []
+        for entry in sorted(path.iterdir()):
+            if entry.is_file():
+                df = DistributionFile.from_link(entry.name, entry.resolve().as_uri(), source=path.as_uri())
+                if df is not None and df.name == key:
+                    out.append(df)
+        return out
+
+    def _page(self, url: str, problems: list[str], project: bool) -> list[DistributionFile]:
+        if _is_local(url):
+            return self._local_page(url, problems)
+        cache = self.cache
+        cached: CachedPage | None = cache.page(url) if cache is not None else None
+        if self.offline:
+            if cached is None:
+                problems.append(f"offline: no cached copy of {redact_url(url)}")
+                return []
+            return self._parse(cached.body, url, cached.content_type, problems)
+        if cached is not None and cached.fresh():
+            return self._parse(cached.body, url, cached.content_type, problems)
+        headers = {"Accept": ACCEPT}
+        if cached is not None:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+        try:
+            resp = self.transport.get(url, headers=headers, max_bytes=self.limits.max_download_bytes)
+        except FetchError as exc:
+            if cached is not None:
+                problems.append(f"{exc}; used the cached copy")
+                return self._parse(cached.body, url, cached.content_type, problems)
+            problems.append(str(exc))
+            return []
+        if resp.status == 304 and cached is not None:
+            assert cache is not None
+            page = cache.touch_page(cached, resp.headers)
+            return self._parse(page.body, url, page.content_type, problems)
+        if resp.status == 404 and project:
+            return []  # pip: no such project on this index
+        if resp.status != 200:
+            problems.append(f"{redact_url(url)}: HTTP {resp.status}")
+            return []
+        if cache is not None:
+            cache.store_page(url, resp.content, resp.headers)
+        return self._parse(resp.content, resp.url, resp.header("content-type"), problems)
+
+    def _local_page(self, url: str, problems: list[str]) -> list[DistributionFile]:
+        path = _local_path(url)
+        base = path.resolve().as_uri() + ("/" if path.is_dir() else "")
+        try:
+            if path.is_dir():
+                if (path / "index.json").is_file():
+                    return parse_json_page((path / "index.json").read_bytes(), base)
+                if (path / "index.html").is_file():
+                    return parse_html_page((path / "index.html").read_bytes(), base)
+                return []  # pip: an empty directory index has no candidates
+            if path.is_file():
+                return parse_page(path.read_bytes(), base, "application/json" if path.suffix == ".json" else "text/html")
+        except (OSError, IndexPageError) as exc:
+            problems.append(f"{redact_url(url)}: {exc}")
+        return []
+
+    def _parse(self, body: bytes, url: str, ctype: str | None, problems: list[str]) -> list[DistributionFile]:
+        try:
+            return parse_page(body, url, ctype)
+        except IndexPageError as exc:
+            problems.append(str(exc))
+            return []
+
+    # --- metadata -------------------------------------------------------------------------
+
+    def metadata(self, file: DistributionFile) -> MetadataResult:
+        """Core metadata of ``file``: memory, then disk cache, then the network."""
+        mkey = Cache.metadata_key(file.sha256, file.url)
+        with self._lock:
+            hit = self._meta.get(mkey)
+        if hit is not None:
+            return hit
+        result = self._load(file, mkey)
+        with self._lock:
+            self._meta[mkey] = result
+        return result
+
+    def _load(self, file: DistributionFile, mkey: str) -> MetadataResult:
+        if self.cache is not None:
+            stored = self.cache.metadata(mkey)
+            if stored is not None:
+                if "text" in stored:
+                    try:
+                        return metadata_from_text(stored["text"], "cache")
+                    except ValueError:
+                        pass
+                elif stored.get("kind") == "needs-build":
+                    return MetadataUnknown(file.filename, file.display_url, "needs-build", stored.get("reason", ""))
+        if self.offline and not file.url.startswith("file:"):
+            return MetadataUnknown(file.filename, file.display_url, "offline",
+                                   "offline, and the metadata is not in the cache")
+        result = fetch_metadata(self.transport, file, self.limits)
+        if self.cache is not None:
+            if isinstance(result, DistMetadata):
+                self.cache.store_metadata(mkey, {"text": result.text, "source": result.source})
+            elif result.kind == "needs-build" and file.sha256:
+                # deterministic for a given file: remember it, to avoid another download
+                self.cache.store_metadata(mkey, {"kind": "needs-build", "reason": result.reason})
+        return result
+
+    def prefetch(self, files: Iterable[DistributionFile]) -> dict[str, MetadataResult]:
+        """Metadata of many files in parallel (bounded by ``workers``), keyed by file name."""
+        todo = list(dict.fromkeys(files))
+        if not todo:
+            return {}
+        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
+            results = list(pool.map(self.metadata, todo))
+        return {f.filename: r for f, r in zip(todo, results, strict=True)}
+
+    def prefetch_projects(self, names: Sequence[str]) -> dict[str, ProjectFiles]:
+        """Project pages of many names in parallel."""
+        names = list(dict.fromkeys(canonicalize_name(n) for n in names))
+        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(names) or 1))) as pool:
+            return dict(zip(names, pool.map(self.project_files, names), strict=True))

@@ -1,0 +1,135 @@
+"""Distribution files as an index lists them (PEP 503 / 691 / 592 / 658 / 700)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from ..names import PypiName
+from .transport import redact_url
+
+__all__ = ["DistributionFile", "FileKind"]
+
+FileKind = Literal["wheel", "sdist", "other"]
+_SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar")
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionFile:
+    """One file of a project on an index or find-links source.
+
+    ``url`` may carry credentials (they are needed to fetch it); show ``display_url``.
+    ``version`` is the PEP 440 version from the file name, local label (``+cu118``) intact.
+    """
+
+    filename: str
+    url: str
+    name: PypiName
+    version: Version | None
+    kind: FileKind
+    hashes: tuple[tuple[str, str], ...] = ()
+    requires_python: str | None = None
+    yanked: bool = False
+    yanked_reason: str | None = None
+    upload_time: str | None = None
+    size: int | None = None
+    # PEP 658/714: None = not offered; () = offered without hashes; else its hashes
+    metadata_hashes: tuple[tuple[str, str], ...] | None = None
+    tags: frozenset[Tag] = field(default=frozenset(), compare=False, repr=False)
+    build_tag: tuple[int, str] | tuple[()] = field(default=(), compare=False, repr=False)
+    source: str = field(default="", compare=False, repr=False)  # the page or directory
+
+    @classmethod
+    def from_link(
+        cls,
+        filename: str,
+        url: str,
+        *,
+        hashes: dict[str, str] | None = None,
+        requires_python: str | None = None,
+        yanked: bool | str = False,
+        upload_time: str | None = None,
+        size: int | None = None,
+        metadata: bool | dict[str, str] | None = None,
+        source: str = "",
+    ) -> DistributionFile | None:
+        """Parse a link; None for files that are not wheels or sdists (or are misnamed)."""
+        kind: FileKind
+        tags: frozenset[Tag] = frozenset()
+        build: tuple[int, str] | tuple[()] = ()
+        try:
+            if filename.endswith(".whl"):
+                name, version, build, tags = parse_wheel_filename(filename)
+                kind = "wheel"
+            elif filename.endswith(_SDIST_SUFFIXES):
+                name, version = _parse_sdist(filename)
+                kind = "sdist"
+            else:
+                return None
+        except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+            return None
+        meta: tuple[tuple[str, str], ...] | None
+        if metadata is None or metadata is False:
+            meta = None
+        elif metadata is True:
+            meta = ()
+        else:
+            meta = tuple(sorted(metadata.items()))
+        return cls(
+            filename=filename,
+            url=url,
+            name=PypiName(canonicalize_name(name)),
+            version=version,
+            kind=kind,
+            hashes=tuple(sorted((hashes or {}).items())),
+            requires_python=requires_python or None,
+            yanked=bool(yanked) or yanked == "",
+            yanked_reason=yanked if isinstance(yanked, str) and yanked else None,
+            upload_time=upload_time,
+            size=size,
+            metadata_hashes=meta,
+            tags=tags,
+            build_tag=build,
+            source=source,
+        )
+
+    @property
+    def sha256(self) -> str | None:
+        return dict(self.hashes).get("sha256")
+
+    @property
+    def display_url(self) -> str:
+        return redact_url(self.url)
+
+    @property
+    def has_pep658_metadata(self) -> bool:
+        return self.metadata_hashes is not None
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+def _parse_sdist(filename: str) -> tuple[str, Version]:
+    if filename.endswith((".tar.gz", ".zip")):
+        name, version = parse_sdist_filename(filename)
+        return name, version
+    # legacy archive formats pip still accepts: name-version.tar.bz2 etc.
+    stem = filename
+    for suffix in _SDIST_SUFFIXES:
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    name, sep, version = stem.rpartition("-")
+    if not sep:
+        raise InvalidSdistFilename(filename)
+    return name, Version(version)

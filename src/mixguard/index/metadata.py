@@ -1,0 +1,357 @@
+"""Core metadata of a distribution file, most specific source first, never guessed.
+
+1. PEP 658/714 ``<file>.metadata``, its hash verified;
+2. a wheel's ``*.dist-info/METADATA`` read through HTTP Range requests from the zip central
+   directory (every read bounded); if the server ignores Range, a capped full download;
+3. an sdist's ``PKG-INFO``, only when Metadata-Version >= 2.2 and ``Requires-Dist`` is not
+   Dynamic; otherwise the file "needs a build to know";
+4. local wheels and sdists (paths or ``file://``).
+
+Anything else is a :class:`MetadataUnknown` with a reason: a failed fetch is never an empty
+dependency list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from packaging.metadata import RawMetadata, parse_email
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ..names import PypiName
+from .links import DistributionFile
+from .transport import FetchError, Response, Transport, redact_url
+
+__all__ = [
+    "DistMetadata",
+    "Limits",
+    "MetadataResult",
+    "MetadataUnknown",
+    "UnknownKind",
+    "fetch_metadata",
+    "metadata_from_text",
+    "read_local_metadata",
+]
+
+MetadataSource = Literal["pep658", "range", "download", "sdist-pkg-info", "local", "cache"]
+UnknownKind = Literal["fetch-failed", "needs-build", "hash-mismatch", "invalid", "too-large", "offline"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on every read: mixguard never downloads a 500 MB wheel to learn its deps."""
+
+    tail_bytes: int = 64 * 1024  # first suffix read: EOCD and usually the central directory
+    max_range_bytes: int = 32 * 1024 * 1024  # all Range reads of one wheel together
+    max_metadata_bytes: int = 8 * 1024 * 1024  # uncompressed METADATA / PKG-INFO
+    max_download_bytes: int = 64 * 1024 * 1024  # full download when Range is ignored / sdists
+
+
+@dataclass(frozen=True, slots=True)
+class DistMetadata:
+    """Parsed core metadata (``packaging.metadata``) with where it came from."""
+
+    name: PypiName
+    version: str
+    requires_dist: tuple[str, ...]
+    requires_python: str | None
+    provides_extra: tuple[str, ...]
+    source: MetadataSource
+    text: str = field(repr=False)
+    raw: RawMetadata = field(repr=False, compare=False, hash=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> Literal[True]:
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataUnknown:
+    """Metadata we could not determine; later stages report what this leaves unproven."""
+
+    filename: str
+    url: str  # redacted
+    kind: UnknownKind
+    reason: str
+
+    @property
+    def known(self) -> Literal[False]:
+        return False
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.reason}"
+
+
+MetadataResult = DistMetadata | MetadataUnknown
+
+
+class _Invalid(Exception):
+    def __init__(self, kind: UnknownKind, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+def metadata_from_text(text: str, source: MetadataSource, notes: tuple[str, ...] = ()) -> DistMetadata:
+    """Parse METADATA/PKG-INFO text; raises ``ValueError`` when name or version is missing."""
+    raw, _unparsed = parse_email(text)
+    name, version = raw.get("name"), raw.get("version")
+    if not name or not version:
+        raise ValueError("metadata has no Name or Version")
+    return DistMetadata(
+        name=PypiName(canonicalize_name(name)),
+        version=version,
+        requires_dist=tuple(raw.get("requires_dist", ())),
+        requires_python=raw.get("requires_python"),
+        provides_extra=tuple(raw.get("provides_extra", ())),
+        source=source,
+        text=text,
+        raw=raw,
+        notes=notes,
+    )
+
+
+def _decode(data: bytes, limits: Limits) -> str:
+    if len(data) > limits.max_metadata_bytes:
+        raise _Invalid("too-large", f"metadata is {len(data)} bytes, over the {limits.max_metadata_bytes}-byte bound")
+    return data.decode("utf-8", "replace")
+
+
+def _check(meta: DistMetadata, file: DistributionFile) -> DistMetadata:
+    # metadata that names another project or version is inconsistent (pip refuses it too)
+    if meta.name != file.name:
+        raise _Invalid("invalid", f"metadata names {meta.name!r}, the file name says {file.name!r}")
+    if file.version is not None:
+        try:
+            same = Version(meta.version) == file.version
+        except InvalidVersion:
+            same = False
+        if not same:
+            raise _Invalid("invalid", f"metadata says version {meta.version}, the file name says {file.version}")
+    return meta
+
+
+# --- wheels -------------------------------------------------------------------------------
+
+
+def _metadata_member(zf: zipfile.ZipFile) -> zipfile.ZipInfo:
+    candidates = [
+        i for i in zf.infolist()
+        if i.filename.count("/") == 1 and i.filename.endswith(".dist-info/METADATA")
+    ]
+    if not candidates:
+        raise _Invalid("invalid", "the wheel has no .dist-info/METADATA")
+    return candidates[0]
+
+
+def _from_zip(zf: zipfile.ZipFile, limits: Limits) -> str:
+    info = _metadata_member(zf)
+    if info.file_size > limits.max_metadata_bytes:
+        raise _Invalid("too-large", f"METADATA is {info.file_size} bytes, over the {limits.max_metadata_bytes}-byte bound")
+    with zf.open(info) as fh:
+        return _decode(fh.read(limits.max_metadata_bytes + 1), limits)
+
+
+class _RangeFile(io.RawIOBase):
+    """A read-only, seekable view of a remote file; reads become bounded Range requests."""
+
+    def __init__(self, transport: Transport, url: str, size: int, tail: bytes, limits: Limits) -> None:
+        self._t, self._url, self._size, self._limits = transport, url, size, limits
+        self._pos = 0
+        self._have: list[tuple[int, bytes]] = [(size - len(tail), tail)]
+        self.fetched = len(tail)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._pos = {0: offset, 1: self._pos + offset, 2: self._size + offset}[whence]
+        return self._pos
+
+    def read(self, n: int | None = -1) -> bytes:
+        end = self._size if n is None or n < 0 else min(self._size, self._pos + n)
+        if end <= self._pos:
+            return b""
+        for start, data in self._have:
+            if start <= self._pos and end <= start + len(data):
+                out = data[self._pos - start : end - start]
+                self._pos = end
+                return out
+        # read ahead a little: zipfile reads a local header, then the member right after it
+        want_end = min(self._size, max(end, self._pos + 16 * 1024))
+        if self.fetched + (want_end - self._pos) > self._limits.max_range_bytes:
+            raise _Invalid("too-large", f"reading the metadata needs more than {self._limits.max_range_bytes} bytes of ranges")
+        resp = self._t.get(self._url, headers={"Range": f"bytes={self._pos}-{want_end - 1}",
+                                                "Accept-Encoding": "identity"},
+                           max_bytes=want_end - self._pos + 1024)
+        if resp.status != 206:
+            raise _Invalid("fetch-failed", f"range request answered HTTP {resp.status}")
+        self.fetched += len(resp.content)
+        self._have.append((self._pos, resp.content))
+        out = resp.content[: end - self._pos]
+        self._pos += len(out)
+        return out
+
+
+def _size_from(resp: Response) -> int | None:
+    cr = resp.header("content-range")  # "bytes 100-199/12345"
+    if cr and "/" in cr:
+        total = cr.rsplit("/", 1)[1]
+        if total.isdigit():
+            return int(total)
+    return None
+
+
+def _wheel_by_range(transport: Transport, file: DistributionFile, limits: Limits) -> DistMetadata:
+    resp = transport.get(file.url, headers={"Range": f"bytes=-{limits.tail_bytes}", "Accept-Encoding": "identity"},
+                         max_bytes=max(limits.tail_bytes, limits.max_download_bytes))
+    if resp.status == 200:
+        # the server ignored Range and sent the whole file (within the download bound)
+        with zipfile.ZipFile(io.BytesIO(resp.content)) as zf:
+            return metadata_from_text(_from_zip(zf, limits), "download",
+                                      ("server ignored Range: read from a full download",))
+    if resp.status != 206:
+        raise _Invalid("fetch-failed", f"HTTP {resp.status}")
+    size = _size_from(resp)
+    if size is None:
+        raise _Invalid("fetch-failed", "range response without a total size")
+    rf = _RangeFile(transport, file.url, size, resp.content, limits)
+    with zipfile.ZipFile(rf) as zf:
+        return metadata_from_text(_from_zip(zf, limits), "range")
+
+
+# --- sdists -------------------------------------------------------------------------------
+
+
+def _sdist_pkg_info(data: bytes, filename: str, limits: Limits) -> DistMetadata:
+    text = None
+    if filename.endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = [n for n in zf.namelist() if n.count("/") == 1 and n.endswith("/PKG-INFO")]
+            if names:
+                text = _decode(zf.read(names[0]), limits)
+    else:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+            for member in tf:
+                if member.name.count("/") == 1 and member.name.endswith("/PKG-INFO") and member.isfile():
+                    fh = tf.extractfile(member)
+                    if fh is not None:
+                        text = _decode(fh.read(limits.max_metadata_bytes + 1), limits)
+                    break
+    if text is None:
+        raise _Invalid("needs-build", "the sdist has no PKG-INFO: only a build can tell its dependencies")
+    meta = metadata_from_text(text, "sdist-pkg-info")
+    mv = meta.raw.get("metadata_version", "1.0")
+    try:
+        reliable = Version(mv) >= Version("2.2")
+    except InvalidVersion:
+        reliable = False
+    if not reliable:
+        raise _Invalid("needs-build", f"PKG-INFO is Metadata-Version {mv} (< 2.2): its dependencies are not binding")
+    dynamic = {d.lower() for d in meta.raw.get("dynamic", [])}
+    if "requires-dist" in dynamic:
+        raise _Invalid("needs-build", "PKG-INFO marks Requires-Dist as Dynamic: only a build can tell")
+    return meta
+
+
+# --- entry points -------------------------------------------------------------------------
+
+
+def _verify(data: bytes, hashes: tuple[tuple[str, str], ...]) -> str | None:
+    for algo, expected in hashes:
+        try:
+            actual = hashlib.new(algo, data).hexdigest()
+        except ValueError:
+            continue
+        if actual != expected.lower():
+            return f"{algo} mismatch (expected {expected[:16]}..., got {actual[:16]}...)"
+    return None
+
+
+def fetch_metadata(transport: Transport, file: DistributionFile, limits: Limits | None = None) -> MetadataResult:
+    """The core metadata of ``file``, from the most specific source that works."""
+    lim = limits or Limits()
+    notes: list[str] = []
+    try:
+        if file.metadata_hashes is not None:
+            try:
+                resp = transport.get(file.url + ".metadata", max_bytes=lim.max_metadata_bytes)
+                if resp.status == 200:
+                    bad = _verify(resp.content, file.metadata_hashes)
+                    if bad is None:
+                        return _check(metadata_from_text(_decode(resp.content, lim), "pep658"), file)
+                    notes.append(f"PEP 658 metadata rejected: {bad}")
+                else:
+                    notes.append(f"PEP 658 metadata: HTTP {resp.status}")
+            except FetchError as exc:
+                notes.append(f"PEP 658 metadata: {exc.reason}")
+        if file.url.startswith("file:"):
+            from urllib.parse import unquote, urlsplit
+            from urllib.request import url2pathname
+
+            return read_local_metadata(Path(url2pathname(unquote(urlsplit(file.url).path))), lim, file)
+        if file.kind == "wheel":
+            meta = _wheel_by_range(transport, file, lim)
+        elif file.kind == "sdist":
+            resp = transport.get(file.url, max_bytes=lim.max_download_bytes)
+            if resp.status != 200:
+                raise _Invalid("fetch-failed", f"HTTP {resp.status}")
+            meta = _sdist_pkg_info(resp.content, file.filename, lim)
+        else:
+            raise _Invalid("invalid", "neither a wheel nor an sdist")
+        meta = _check(meta, file)
+        if notes:
+            meta = DistMetadata(meta.name, meta.version, meta.requires_dist, meta.requires_python,
+                                meta.provides_extra, meta.source, meta.text, meta.raw, (*meta.notes, *notes))
+        return meta
+    except _Invalid as exc:
+        reason = "; ".join([*notes, exc.reason])
+        kind: UnknownKind = "hash-mismatch" if any("rejected" in n for n in notes) and exc.kind == "fetch-failed" else exc.kind
+        return MetadataUnknown(file.filename, redact_url(file.url), kind, reason)
+    except FetchError as exc:
+        kind = "too-large" if type(exc).__name__ == "TooLarge" else "fetch-failed"
+        return MetadataUnknown(file.filename, redact_url(file.url), kind, "; ".join([*notes, exc.reason]))
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+        return MetadataUnknown(file.filename, redact_url(file.url), "invalid",
+                               "; ".join([*notes, f"not a readable archive: {exc}"]))
+    except ValueError as exc:
+        return MetadataUnknown(file.filename, redact_url(file.url), "invalid", "; ".join([*notes, str(exc)]))
+
+
+def read_local_metadata(path: Path, limits: Limits | None = None, file: DistributionFile | None = None) -> MetadataResult:
+    """Metadata of a local wheel or sdist."""
+    lim = limits or Limits()
+    name = path.name
+    try:
+        if name.endswith(".whl"):
+            with zipfile.ZipFile(path) as zf:
+                meta = metadata_from_text(_from_zip(zf, lim), "local")
+        else:
+            if path.stat().st_size > lim.max_download_bytes:
+                raise _Invalid("too-large", "sdist larger than the download bound")
+            meta = _sdist_pkg_info(path.read_bytes(), name, lim)
+            meta = DistMetadata(meta.name, meta.version, meta.requires_dist, meta.requires_python,
+                                meta.provides_extra, "local", meta.text, meta.raw)
+        return _check(meta, file) if file is not None else meta
+    except _Invalid as exc:
+        return MetadataUnknown(name, path.as_uri(), exc.kind, exc.reason)
+    except FileNotFoundError:
+        return MetadataUnknown(name, path.as_uri(), "fetch-failed", "no such file")
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+        return MetadataUnknown(name, path.as_uri(), "invalid", f"not a readable archive: {exc}")
+    except ValueError as exc:
+        return MetadataUnknown(name, path.as_uri(), "invalid", str(exc))

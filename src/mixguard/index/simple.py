@@ -1,0 +1,141 @@
+"""Parse Simple Repository API project pages: PEP 691 JSON and PEP 503 HTML."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from ..errors import ParseError
+from .links import DistributionFile
+from .transport import redact_url
+
+__all__ = ["JSON_TYPE", "ACCEPT", "IndexPageError", "parse_html_page", "parse_json_page", "parse_page"]
+
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+# pip's Accept header: JSON preferred, HTML accepted
+ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
+
+
+class IndexPageError(ParseError):
+    """A project page that is not valid PEP 691 JSON or PEP 503 HTML."""
+
+
+def _split_fragment(url: str) -> tuple[str, dict[str, str]]:
+    parts = urlsplit(url)
+    hashes: dict[str, str] = {}
+    if parts.fragment and "=" in parts.fragment:
+        algo, _, value = parts.fragment.partition("=")
+        if algo in ("sha256", "sha384", "sha512", "md5", "sha1", "sha224"):
+            hashes[algo] = value
+    return urlunsplit(parts._replace(fragment="")), hashes
+
+
+def _meta_attr(value: str | None) -> bool | dict[str, str] | None:
+    # data-dist-info-metadata / data-core-metadata: "true" or "<algo>=<hex>"
+    if value is None:
+        return None
+    if value in ("", "true"):
+        return True
+    algo, sep, digest = value.partition("=")
+    return {algo: digest} if sep else True
+
+
+def parse_json_page(body: bytes, page_url: str) -> list[DistributionFile]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise IndexPageError(body[:80].decode("utf-8", "replace"), f"invalid JSON: {exc}",
+                             redact_url(page_url)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        raise IndexPageError(str(data)[:80], "not a PEP 691 project page (no 'files' list)",
+                             redact_url(page_url))
+    out: list[DistributionFile] = []
+    for i, f in enumerate(data["files"]):
+        if not isinstance(f, dict) or not isinstance(f.get("filename"), str) or not isinstance(f.get("url"), str):
+            raise IndexPageError(f, "file entry needs 'filename' and 'url'", f"{redact_url(page_url)}: files[{i}]")
+        meta: Any = f.get("core-metadata", f.get("dist-info-metadata"))
+        url, frag_hashes = _split_fragment(urljoin(page_url, f["url"]))
+        hashes = f.get("hashes") if isinstance(f.get("hashes"), dict) else frag_hashes
+        df = DistributionFile.from_link(
+            f["filename"],
+            url,
+            hashes=hashes,
+            requires_python=f.get("requires-python"),
+            yanked=f.get("yanked", False),
+            upload_time=f.get("upload-time"),
+            size=f.get("size") if isinstance(f.get("size"), int) else None,
+            metadata=meta if isinstance(meta, (bool, dict)) else None,
+            source=page_url,
+        )
+        if df is not None:
+            out.append(df)
+    return out
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base: str | None = None
+        self.anchors: list[tuple[dict[str, str | None], str]] = []
+        self._current: dict[str, str | None] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "base" and self.base is None:
+            self.base = dict(attrs).get("href")
+        elif tag == "a":
+            self._current = dict(attrs)
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._current is not None:
+            self.anchors.append((self._current, "".join(self._text).strip()))
+            self._current = None
+
+
+def parse_html_page(body: bytes, page_url: str) -> list[DistributionFile]:
+    parser = _Anchors()
+    try:
+        parser.feed(body.decode("utf-8", "replace"))
+        parser.close()
+    except Exception as exc:  # HTMLParser is lenient; this is belt and braces
+        raise IndexPageError(body[:80].decode("utf-8", "replace"), f"invalid HTML: {exc}",
+                             redact_url(page_url)) from None
+    base = urljoin(page_url, parser.base) if parser.base else page_url
+    out: list[DistributionFile] = []
+    for attrs, text in parser.anchors:
+        href = attrs.get("href")
+        if not href:
+            continue
+        url, hashes = _split_fragment(urljoin(base, href))
+        filename = urlsplit(url).path.rsplit("/", 1)[-1] or text
+        from urllib.parse import unquote
+
+        filename = unquote(filename)
+        meta = _meta_attr(attrs.get("data-core-metadata", attrs.get("data-dist-info-metadata")))
+        df = DistributionFile.from_link(
+            filename,
+            url,
+            hashes=hashes,
+            requires_python=attrs.get("data-requires-python"),
+            yanked=attrs["data-yanked"] or "" if "data-yanked" in attrs else False,
+            metadata=meta,
+            source=page_url,
+        )
+        if df is not None:
+            out.append(df)
+    return out
+
+
+def parse_page(body: bytes, page_url: str, content_type: str | None) -> list[DistributionFile]:
+    """Dispatch on the response's Content-Type (JSON for PEP 691, else HTML)."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype == JSON_TYPE or (ctype == "application/json") or page_url.endswith(".json"):
+        return parse_json_page(body, page_url)
+    return parse_html_page(body, page_url)

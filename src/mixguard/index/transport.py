@@ -1,0 +1,214 @@
+"""HTTP and file access behind a small Protocol, with bounded reads and retries.
+
+Tests use the real :class:`HttpTransport` against servers on 127.0.0.1; code that only needs
+"something that answers GETs" depends on :class:`Transport`.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.request import url2pathname
+
+from ..errors import MixguardError
+
+__all__ = [
+    "FetchError",
+    "HttpTransport",
+    "Response",
+    "RetryPolicy",
+    "Transport",
+    "TooLarge",
+    "redact_url",
+]
+
+_NETLOC_AUTH = re.compile(r"^(?P<user>[^:@/]*)(?::[^@/]*)?@")
+
+
+def redact_url(url: str) -> str:
+    """Hide a password (or a token given as user) in a URL, as pip does.
+
+    >>> redact_url("https://user:s3cret@example.org/simple/")
+    'https://user:****@example.org/simple/'
+    >>> redact_url("https://__token__@example.org/simple/")
+    'https://****@example.org/simple/'
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    auth, _, host = parts.netloc.rpartition("@")
+    user, sep, _password = auth.partition(":")
+    shown = f"{user}:****" if sep else "****"
+    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
+
+
+class FetchError(MixguardError):
+    """A fetch that failed for good (after retries): status, timeout, connection, size."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        self.url = redact_url(url)
+        self.reason = reason
+        self.status = status
+        super().__init__(f"{self.url}: {reason}")
+
+
+class TooLarge(FetchError):
+    """The body exceeded the read bound."""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    headers: Mapping[str, str]  # lower-case names
+    content: bytes
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+class Transport(Protocol):
+    """Something that answers GET requests. ``max_bytes`` bounds the body."""
+
+    def get(
+        self, url: str, *, headers: Mapping[str, str] | None = None, max_bytes: int | None = None
+    ) -> Response: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retries on 5xx, timeouts and connection errors, with exponential backoff and jitter."""
+
+    attempts: int = 4
+    backoff: float = 0.25  # seconds before the first retry; doubles each time
+    max_backoff: float = 4.0
+
+    def delay(self, attempt: int) -> float:
+        base = min(self.max_backoff, self.backoff * (2**attempt))
+        return base * (0.5 + random.random() / 2)
+
+
+def _file_get(url: str, max_bytes: int | None, headers: Mapping[str, str] | None) -> Response:
+    path = Path(url2pathname(unquote(urlsplit(url).path)))
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise FetchError(url, "is a directory", 404)
+        rng = (headers or {}).get("Range") or (headers or {}).get("range")
+        with path.open("rb") as fh:
+            if rng:
+                start, end = _parse_range(rng, size)
+                fh.seek(start)
+                data = fh.read(end - start + 1)
+                return Response(url, 206, {"content-range": f"bytes {start}-{end}/{size}",
+                                           "content-length": str(len(data))}, data)
+            if max_bytes is not None and size > max_bytes:
+                raise TooLarge(url, f"larger than {max_bytes} bytes")
+            data = fh.read()
+    except FileNotFoundError:
+        raise FetchError(url, "no such file", 404) from None
+    except OSError as exc:
+        raise FetchError(url, f"cannot read: {exc.strerror or exc}") from None
+    return Response(url, 200, {"content-length": str(len(data))}, data)
+
+
+def _parse_range(value: str, size: int) -> tuple[int, int]:
+    m = re.fullmatch(r"bytes=(\d*)-(\d*)", value.strip())
+    if not m:
+        return 0, size - 1
+    a, b = m.groups()
+    if not a:  # suffix range
+        n = int(b)
+        return max(0, size - n), size - 1
+    return int(a), min(size - 1, int(b)) if b else size - 1
+
+
+@dataclass
+class HttpTransport:
+    """httpx-backed transport: pooled connections, HTTP/2 where the server offers it, strict
+    timeouts, bounded bodies, retries. Also serves ``file://`` URLs (pip's file indexes)."""
+
+    timeout: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    user_agent: str = "mixguard"
+    http2: bool = True
+    _client: object | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _http(self) -> object:
+        with self._lock:
+            if self._client is None:
+                import httpx
+
+                try:
+                    import h2  # noqa: F401
+
+                    http2 = self.http2
+                except ImportError:
+                    http2 = False
+                self._client = httpx.Client(
+                    http2=http2,
+                    timeout=httpx.Timeout(self.timeout),
+                    follow_redirects=True,
+                    headers={"User-Agent": self.user_agent},
+                    limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+                    trust_env=True,
+                )
+            return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()  # type: ignore[attr-defined]
+            self._client = None
+
+    def get(
+        self, url: str, *, headers: Mapping[str, str] | None = None, max_bytes: int | None = None
+    ) -> Response:
+        if url.startswith("file:"):
+            return _file_get(url, max_bytes, headers)
+        last: FetchError | None = None
+        for attempt in range(self.retry.attempts):
+            try:
+                resp = self._once(url, headers, max_bytes)
+            except FetchError as exc:
+                if isinstance(exc, TooLarge) or (exc.status is not None and exc.status < 500):
+                    raise
+                last = exc
+            else:
+                if resp.status < 500:
+                    return resp
+                last = FetchError(url, f"HTTP {resp.status}", resp.status)
+            if attempt + 1 < self.retry.attempts:
+                time.sleep(self.retry.delay(attempt))
+        assert last is not None
+        raise FetchError(last.url, f"{last.reason} (after {self.retry.attempts} attempts)", last.status)
+
+    def _once(self, url: str, headers: Mapping[str, str] | None, max_bytes: int | None) -> Response:
+        import httpx
+
+        client = self._http()
+        try:
+            with client.stream("GET", url, headers=dict(headers or {})) as r:  # type: ignore[attr-defined]
+                length = r.headers.get("content-length")
+                if max_bytes is not None and length and length.isdigit() and int(length) > max_bytes:
+                    raise TooLarge(url, f"{length} bytes is more than the {max_bytes}-byte bound", r.status_code)
+                chunks: list[bytes] = []
+                total = 0
+                for chunk in r.iter_bytes():
+                    total += len(chunk)
+                    if max_bytes is not None and total > max_bytes:
+                        raise TooLarge(url, f"more than the {max_bytes}-byte bound", r.status_code)
+                    chunks.append(chunk)
+                return Response(str(r.url), r.status_code, {k.lower(): v for k, v in r.headers.items()},
+                                b"".join(chunks))
+        except httpx.TimeoutException:
+            raise FetchError(url, f"timed out after {self.timeout:g} s") from None
+        except httpx.TransportError as exc:
+            raise FetchError(url, f"connection failed: {type(exc).__name__}: {exc}") from None
