@@ -28,8 +28,13 @@ def main() -> None:
     env = read_prefix(demo_prefix(), overrides=DEMO_VIRTUAL_PACKAGES, environ={})
     if OUT.exists():
         shutil.rmtree(OUT)
-    manifest = build_snapshot(IndexClient(cache=Cache()), REQUIREMENTS, env.target, OUT,
-                              exclude_newer=parse_cutoff(CUTOFF))
+    manifest = build_snapshot(
+        IndexClient(cache=Cache()),
+        REQUIREMENTS,
+        env.target,
+        OUT,
+        exclude_newer=parse_cutoff(CUTOFF),
+    )
     print(f"{manifest.files} files, {len(manifest.projects)} projects -> {OUT}")
     if manifest.unknown or manifest.skipped:
         raise SystemExit(f"incomplete: {manifest.unknown} {manifest.skipped}")

@@ -3,7 +3,8 @@
 argparse (stdlib): nothing to install, fast start-up, and ``--`` pass-through of pip's own
 arguments works as users expect. Heavy modules are imported inside the commands.
 
-Exit codes: 0 success; 2 usage or input error (one line on stderr; ``--debug`` shows the
+Exit codes: 0 success; 1 something could not be determined (``snapshot``: metadata unknown or
+a requirement unsatisfied); 2 usage or input error (one line on stderr; ``--debug`` shows the
 traceback).
 """
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["build_parser", "main"]
 
 EXIT_OK = 0
+EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 
 
@@ -53,7 +55,102 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--glibc", metavar="VERSION", help="__glibc virtual package")
     inspect.add_argument("--format", choices=("text", "json"), default="text")
     inspect.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    snap = sub.add_parser(
+        "snapshot",
+        help="record what resolving some requirements needs into an offline index tree",
+        description="Walk the requirements' dependency closure for a target and write a standard "
+        "static index (simple/<name>/index.html and index.json, PEP 658 .metadata files) that "
+        "`pip install --index-url file://OUT/simple --dry-run` and `mixguard --offline` resolve "
+        "from, with no wheels present.",
+    )
+    snap.add_argument("requirements", nargs="+", metavar="REQUIREMENT")
+    snap.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="where to write the tree"
+    )
+    tgt = snap.add_mutually_exclusive_group()
+    tgt.add_argument("--prefix", metavar="P", help="take the target from this conda prefix")
+    tgt.add_argument("--demo", action="store_true", help="target the embedded demo prefix")
+    tgt.add_argument("--python", metavar="X.Y.Z", help="target python version (with --platform)")
+    snap.add_argument(
+        "--platform", metavar="SUBDIR", default=None, help="target subdir (default linux-64)"
+    )
+    snap.add_argument("--glibc", metavar="VERSION", help="__glibc of the target (manylinux tags)")
+    snap.add_argument(
+        "--exclude-newer", metavar="DATE", help="ignore files uploaded after DATE (ISO 8601)"
+    )
+    snap.add_argument(
+        "--max-versions",
+        type=int,
+        default=1,
+        metavar="N",
+        help="versions kept per distinct specifier met (default 1, the newest)",
+    )
+    snap.add_argument("--index-url", default=None, metavar="URL")
+    snap.add_argument("--extra-index-url", action="append", default=[], metavar="URL")
+    snap.add_argument("--find-links", "-f", action="append", default=[], metavar="PATH_OR_URL")
+    snap.add_argument(
+        "--cache-dir", metavar="DIR", help="default: $MIXGUARD_CACHE_DIR or the user cache"
+    )
+    snap.add_argument(
+        "--offline", action="store_true", help="use only the cache and file:// sources"
+    )
+    snap.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from .index.cache import Cache
+    from .index.client import PYPI, IndexClient, IndexConfig
+    from .index.snapshot import build_snapshot, parse_cutoff
+
+    overrides: dict[str, str | None] = {}
+    if args.glibc:
+        overrides["glibc"] = args.glibc
+    if args.prefix or args.demo:
+        from .environment import read_prefix
+
+        if args.demo:
+            from .demo import DEMO_VIRTUAL_PACKAGES, demo_prefix
+
+            prefix, overrides = demo_prefix(), {**DEMO_VIRTUAL_PACKAGES, **overrides}
+        else:
+            prefix = args.prefix
+        target = read_prefix(prefix, overrides=overrides, subdir=args.platform).target
+    else:
+        if not args.python:
+            raise _UsageError(
+                "give the target: --prefix, --demo, or --python X.Y.Z [--platform SUBDIR]"
+            )
+        from .conda.virtual import virtual_packages
+        from .environment.target import Target
+
+        subdir = args.platform or "linux-64"
+        target = Target(subdir, args.python, virtual_packages=virtual_packages(subdir, overrides))
+    config = IndexConfig(
+        index_url=args.index_url or PYPI,
+        extra_index_urls=tuple(args.extra_index_url),
+        find_links=tuple(args.find_links),
+    )
+    client = IndexClient(config, cache=Cache(args.cache_dir), offline=args.offline)
+    cutoff = parse_cutoff(args.exclude_newer) if args.exclude_newer else None
+    manifest = build_snapshot(
+        client,
+        args.requirements,
+        target,
+        args.output,
+        exclude_newer=cutoff,
+        max_versions=args.max_versions,
+    )
+    print(
+        f"snapshot: {manifest.files} files of {len(manifest.projects)} projects for "
+        f"{target.subdir}, python {target.python_version} -> {args.output}"
+    )
+    for line in manifest.unknown:
+        print(f"  unknown metadata: {line}")
+    for line in manifest.skipped:
+        print(f"  unsatisfied: {line}")
+    return EXIT_OK if not manifest.unknown and not manifest.skipped else EXIT_FINDINGS
 
 
 def _load(args: argparse.Namespace) -> Environment:
@@ -178,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import MixguardError
 
     try:
+        if args.command == "snapshot":
+            return _snapshot(args)
         env = _load(args)
         if args.format == "json":
             print(json.dumps(_summary(env), indent=2))

@@ -8,9 +8,15 @@ import tarfile
 import zipfile
 
 
-def metadata_text(name: str, version: str, requires: list[str] | None = None,
-                  requires_python: str | None = None, metadata_version: str = "2.1",
-                  dynamic: list[str] | None = None, extras: list[str] | None = None) -> str:
+def metadata_text(
+    name: str,
+    version: str,
+    requires: list[str] | None = None,
+    requires_python: str | None = None,
+    metadata_version: str = "2.1",
+    dynamic: list[str] | None = None,
+    extras: list[str] | None = None,
+) -> str:
     lines = [f"Metadata-Version: {metadata_version}", f"Name: {name}", f"Version: {version}"]
     if requires_python:
         lines.append(f"Requires-Python: {requires_python}")
@@ -20,9 +26,18 @@ def metadata_text(name: str, version: str, requires: list[str] | None = None,
     return "\n".join(lines) + "\n\n"
 
 
-def wheel(name: str, version: str, requires: list[str] | None = None, *, tag: str = "py3-none-any",
-          requires_python: str | None = None, metadata: str | None = None, padding: int = 0,
-          include_metadata: bool = True, extras: list[str] | None = None) -> tuple[str, bytes]:
+def wheel(
+    name: str,
+    version: str,
+    requires: list[str] | None = None,
+    *,
+    tag: str = "py3-none-any",
+    requires_python: str | None = None,
+    metadata: str | None = None,
+    padding: int = 0,
+    include_metadata: bool = True,
+    extras: list[str] | None = None,
+) -> tuple[str, bytes]:
     """A valid wheel; ``padding`` adds a stored file of that many bytes before the metadata."""
     dist = f"{name.replace('-', '_')}-{version}"
     buf = io.BytesIO()
@@ -31,9 +46,14 @@ def wheel(name: str, version: str, requires: list[str] | None = None, *, tag: st
         if padding:
             zf.writestr(zipfile.ZipInfo(f"{name.replace('-', '_')}/blob.bin"), b"x" * padding)
         if include_metadata:
-            zf.writestr(f"{dist}.dist-info/METADATA",
-                        metadata or metadata_text(name, version, requires, requires_python, extras=extras))
-        zf.writestr(f"{dist}.dist-info/WHEEL", f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: {tag}\n")
+            zf.writestr(
+                f"{dist}.dist-info/METADATA",
+                metadata or metadata_text(name, version, requires, requires_python, extras=extras),
+            )
+        zf.writestr(
+            f"{dist}.dist-info/WHEEL",
+            f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: {tag}\n",
+        )
         zf.writestr(f"{dist}.dist-info/RECORD", "")
     return f"{dist}-{tag}.whl", buf.getvalue()
 

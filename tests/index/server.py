@@ -37,7 +37,9 @@ class IndexServer:
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.thread.start()
 
     @property
@@ -98,7 +100,11 @@ class IndexServer:
                     assert m
                     a, b = m.groups()
                     size = len(body)
-                    start, end = (size - int(b), size - 1) if not a else (int(a), min(size - 1, int(b)) if b else size - 1)
+                    start, end = (
+                        (size - int(b), size - 1)
+                        if not a
+                        else (int(a), min(size - 1, int(b)) if b else size - 1)
+                    )
                     start = max(0, start)
                     extra["Content-Range"] = f"bytes {start}-{end}/{size}"
                     self._send(206, extra, body[start : end + 1])

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from mixguard.index.links import DistributionFile
-from mixguard.index.metadata import DistMetadata, Limits, MetadataUnknown, fetch_metadata, read_local_metadata
+from mixguard.index.metadata import (
+    DistMetadata,
+    Limits,
+    MetadataUnknown,
+    fetch_metadata,
+    read_local_metadata,
+)
 from mixguard.index.transport import HttpTransport, RetryPolicy
 
 from .builders import metadata_text, sdist, sha256, wheel
@@ -99,7 +105,9 @@ def test_metadata_of_another_project_is_rejected(server: IndexServer) -> None:
 
 
 def test_404_is_unknown_not_empty(server: IndexServer) -> None:
-    m = fetch_metadata(T, _file(server.url + "/f/gone-1.0-py3-none-any.whl", "gone-1.0-py3-none-any.whl"))
+    m = fetch_metadata(
+        T, _file(server.url + "/f/gone-1.0-py3-none-any.whl", "gone-1.0-py3-none-any.whl")
+    )
     assert isinstance(m, MetadataUnknown) and m.kind == "fetch-failed"
 
 
@@ -107,13 +115,27 @@ def test_404_is_unknown_not_empty(server: IndexServer) -> None:
     ("pkg_info", "known", "reason"),
     [
         (metadata_text("demo", "1.0", ["six"], metadata_version="2.2"), True, ""),
-        (metadata_text("demo", "1.0", ["six"], metadata_version="2.4", dynamic=["Version"]), True, ""),
-        (metadata_text("demo", "1.0", ["six"], metadata_version="2.1"), False, "Metadata-Version 2.1"),
-        (metadata_text("demo", "1.0", metadata_version="2.2", dynamic=["Requires-Dist"]), False, "Dynamic"),
+        (
+            metadata_text("demo", "1.0", ["six"], metadata_version="2.4", dynamic=["Version"]),
+            True,
+            "",
+        ),
+        (
+            metadata_text("demo", "1.0", ["six"], metadata_version="2.1"),
+            False,
+            "Metadata-Version 2.1",
+        ),
+        (
+            metadata_text("demo", "1.0", metadata_version="2.2", dynamic=["Requires-Dist"]),
+            False,
+            "Dynamic",
+        ),
         (None, False, "no PKG-INFO"),
     ],
 )
-def test_sdist_pkg_info_rules(server: IndexServer, pkg_info: str | None, known: bool, reason: str) -> None:
+def test_sdist_pkg_info_rules(
+    server: IndexServer, pkg_info: str | None, known: bool, reason: str
+) -> None:
     fn, data = sdist("demo", "1.0", pkg_info)
     url = server.add(f"/f/{fn}", Route(body=data))
     m = fetch_metadata(T, _file(url, fn))
@@ -132,7 +154,9 @@ def test_local_files(tmp_path: Path) -> None:
     # a direct file:// URL goes the same way
     m2 = fetch_metadata(T, _file((tmp_path / fn).as_uri(), fn))
     assert isinstance(m2, DistMetadata) and m2.requires_dist == ("six",)
-    sfn, sdata = sdist("demo", "2.0", metadata_text("demo", "2.0", ["attrs"], metadata_version="2.2"))
+    sfn, sdata = sdist(
+        "demo", "2.0", metadata_text("demo", "2.0", ["attrs"], metadata_version="2.2")
+    )
     (tmp_path / sfn).write_bytes(sdata)
     m3 = read_local_metadata(tmp_path / sfn)
     assert isinstance(m3, DistMetadata) and m3.requires_dist == ("attrs",)

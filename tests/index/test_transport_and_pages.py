@@ -22,21 +22,45 @@ def _json_page(files: list[dict[str, object]]) -> bytes:
 
 def test_json_page(server: IndexServer) -> None:
     fn, data = wheel("demo", "1.0+cu118")
-    server.add("/simple/demo/", Route(body=_json_page([
-        {"filename": fn, "url": f"../../files/{fn}", "hashes": {"sha256": sha256(data)},
-         "requires-python": ">=3.8", "yanked": "broken build", "upload-time": "2024-01-02T03:04:05Z",
-         "size": len(data), "core-metadata": {"sha256": "ab" * 32}},
-        {"filename": "demo-0.9.tar.gz", "url": "https://files.example/demo-0.9.tar.gz", "hashes": {},
-         "dist-info-metadata": True},
-        {"filename": "README.txt", "url": "README.txt", "hashes": {}},
-    ]), headers={"Content-Type": JSON_TYPE}))
+    server.add(
+        "/simple/demo/",
+        Route(
+            body=_json_page(
+                [
+                    {
+                        "filename": fn,
+                        "url": f"../../files/{fn}",
+                        "hashes": {"sha256": sha256(data)},
+                        "requires-python": ">=3.8",
+                        "yanked": "broken build",
+                        "upload-time": "2024-01-02T03:04:05Z",
+                        "size": len(data),
+                        "core-metadata": {"sha256": "ab" * 32},
+                    },
+                    {
+                        "filename": "demo-0.9.tar.gz",
+                        "url": "https://files.example/demo-0.9.tar.gz",
+                        "hashes": {},
+                        "dist-info-metadata": True,
+                    },
+                    {"filename": "README.txt", "url": "README.txt", "hashes": {}},
+                ]
+            ),
+            headers={"Content-Type": JSON_TYPE},
+        ),
+    )
     client = IndexClient(IndexConfig(index_url=server.url + "/simple"), HttpTransport(retry=FAST))
     files = client.project_files("Demo").files
     assert [f.filename for f in files] == [fn, "demo-0.9.tar.gz"]  # README.txt is no distribution
     w = files[0]
     assert str(w.version) == "1.0+cu118" and w.version is not None and w.version.local == "cu118"
     assert w.url == f"{server.url}/files/{fn}"
-    assert (w.sha256, w.requires_python, w.yanked, w.yanked_reason) == (sha256(data), ">=3.8", True, "broken build")
+    assert (w.sha256, w.requires_python, w.yanked, w.yanked_reason) == (
+        sha256(data),
+        ">=3.8",
+        True,
+        "broken build",
+    )
     assert w.upload_time == "2024-01-02T03:04:05Z" and w.size == len(data)
     assert w.metadata_hashes == (("sha256", "ab" * 32),)
     assert files[1].metadata_hashes == () and files[1].kind == "sdist"
@@ -64,7 +88,10 @@ def test_html_page(server: IndexServer) -> None:
 
 def test_redirect_is_followed(server: IndexServer) -> None:
     server.add("/simple/demo/", Route(redirect="/moved/demo/"))
-    server.add("/moved/demo/", Route(body=b'<a href="demo-1.0.tar.gz">d</a>', headers={"Content-Type": "text/html"}))
+    server.add(
+        "/moved/demo/",
+        Route(body=b'<a href="demo-1.0.tar.gz">d</a>', headers={"Content-Type": "text/html"}),
+    )
     (f,) = IndexClient(IndexConfig(index_url=server.url + "/simple")).project_files("demo").files
     assert f.url == f"{server.url}/moved/demo/demo-1.0.tar.gz"  # relative to the final URL
 
@@ -72,7 +99,10 @@ def test_redirect_is_followed(server: IndexServer) -> None:
 def test_404_is_no_project_and_500_then_200_is_retried(server: IndexServer) -> None:
     t = HttpTransport(retry=FAST)
     client = IndexClient(IndexConfig(index_url=server.url + "/simple"), t)
-    assert client.project_files("missing").files == () and client.project_files("missing").problems == ()
+    assert (
+        client.project_files("missing").files == ()
+        and client.project_files("missing").problems == ()
+    )
     server.add("/simple/flaky/", Route(body=b'<a href="flaky-1.0.tar.gz">f</a>', fail_first=2))
     assert len(client.project_files("flaky").files) == 1
     assert server.routes["/simple/flaky/"].hits == 3
@@ -80,7 +110,9 @@ def test_404_is_no_project_and_500_then_200_is_retried(server: IndexServer) -> N
 
 def test_persistent_5xx_is_a_problem_not_an_empty_project(server: IndexServer) -> None:
     server.add("/simple/down/", Route(status=503))
-    pf = IndexClient(IndexConfig(index_url=server.url + "/simple"), HttpTransport(retry=FAST)).project_files("down")
+    pf = IndexClient(
+        IndexConfig(index_url=server.url + "/simple"), HttpTransport(retry=FAST)
+    ).project_files("down")
     assert pf.files == ()
     assert pf.problems and "HTTP 503" in pf.problems[0] and "after 3 attempts" in pf.problems[0]
 
@@ -106,7 +138,9 @@ def test_credentials_are_redacted_everywhere(server: IndexServer) -> None:
     port = server.url.rsplit(":", 1)[1]
     secret_index = f"http://alice:s3cret@127.0.0.1:{port}/private/simple"
     server.add("/private/simple/demo/", Route(status=503))
-    pf = IndexClient(IndexConfig(index_url=secret_index), HttpTransport(retry=FAST)).project_files("demo")
+    pf = IndexClient(IndexConfig(index_url=secret_index), HttpTransport(retry=FAST)).project_files(
+        "demo"
+    )
     assert "s3cret" not in " ".join(pf.problems) and "alice:****@" in pf.problems[0]
     assert redact_url("https://tok@h/simple") == "https://****@h/simple"
     with pytest.raises(IndexPageError) as info:

@@ -17,7 +17,9 @@ from ..conda.virtual import DEFAULT_GLIBC, DEFAULT_OSX, VirtualPackage, virtual_
 
 __all__ = ["Target"]
 
-_MANYLINUX2014_ARCHES = frozenset({"x86_64", "i686", "aarch64", "armv7l", "ppc64", "ppc64le", "s390x"})
+_MANYLINUX2014_ARCHES = frozenset(
+    {"x86_64", "i686", "aarch64", "armv7l", "ppc64", "ppc64le", "s390x"}
+)
 
 
 def _major_minor(version: str) -> tuple[int, int]:
@@ -140,7 +142,11 @@ class Target:
             for m in range(minor, lowest - 1, -1) if major == 2 else ():
                 tags.append(f"manylinux_2_{m}_{arch}")
                 legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}.get(m)
-                if legacy and (m != 17 or arch in _MANYLINUX2014_ARCHES) and (m == 17 or arch in ("x86_64", "i686")):
+                if (
+                    legacy
+                    and (m != 17 or arch in _MANYLINUX2014_ARCHES)
+                    and (m == 17 or arch in ("x86_64", "i686"))
+                ):
                     tags.append(f"{legacy}_{arch}")
             return tags
         if plat == "osx":
@@ -150,7 +156,11 @@ class Target:
             version = _major_minor(osx.version if osx else DEFAULT_OSX.get(self.subdir, "10.13"))
             return list(mac_platforms(version, "arm64" if arch == "arm64" else "x86_64"))
         if plat == "win":
-            return [{"64": "win_amd64", "32": "win32", "arm64": "win_arm64"}.get(arch_code, f"win_{arch_code}")]
+            return [
+                {"64": "win_amd64", "32": "win32", "arm64": "win_arm64"}.get(
+                    arch_code, f"win_{arch_code}"
+                )
+            ]
         return [f"{plat}_{arch}"]
 
     def wheel_tags(self) -> list[Tag]:

@@ -45,10 +45,20 @@ class CachedPage:
     etag: str | None
     last_modified: str | None
     fetched_at: float
-    fresh_for: float
+    max_age: float | None  # the server's Cache-Control max-age; None: use the reader's TTL
+    ttl: float
 
     def fresh(self, now: float | None = None) -> bool:
-        return (now or time.time()) - self.fetched_at < self.fresh_for
+        limit = self.max_age if self.max_age is not None else self.ttl
+        return (now or time.time()) - self.fetched_at < limit
+
+
+def _max_age(headers: dict[str, str] | Any) -> float | None:
+    cc = (headers.get("cache-control") or "").lower()
+    if "no-cache" in cc or "no-store" in cc:
+        return 0.0
+    m = _MAX_AGE.search(cc)
+    return float(m.group(1)) if m else None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -87,17 +97,29 @@ class Cache:
             body = (path.with_suffix(".body")).read_bytes()
         except (OSError, ValueError):
             return None
-        return CachedPage(url, body, head.get("content_type"), head.get("etag"), head.get("last_modified"),
-                          float(head.get("fetched_at", 0)), float(head.get("fresh_for", self.ttl)))
+        max_age = head.get("max_age")
+        return CachedPage(
+            url,
+            body,
+            head.get("content_type"),
+            head.get("etag"),
+            head.get("last_modified"),
+            float(head.get("fetched_at", 0)),
+            float(max_age) if isinstance(max_age, (int, float)) else None,
+            self.ttl,
+        )
 
     def store_page(self, url: str, body: bytes, headers: dict[str, str] | Any) -> CachedPage:
-        cc = headers.get("cache-control") or ""
-        m = _MAX_AGE.search(cc)
-        fresh_for = float(m.group(1)) if m else self.ttl
-        if "no-cache" in cc or "no-store" in cc:
-            fresh_for = 0.0
-        page = CachedPage(url, body, headers.get("content-type"), headers.get("etag"),
-                          headers.get("last-modified"), time.time(), fresh_for)
+        page = CachedPage(
+            url,
+            body,
+            headers.get("content-type"),
+            headers.get("etag"),
+            headers.get("last-modified"),
+            time.time(),
+            _max_age(headers),
+            self.ttl,
+        )
         path = self._page_path(url)
         # body first: a reader that finds the head finds a complete body
         _atomic_write(path.with_suffix(".body"), body)
@@ -106,17 +128,28 @@ class Cache:
 
     def touch_page(self, page: CachedPage, headers: dict[str, str] | Any) -> CachedPage:
         """A 304: the page is fresh again."""
-        cc = headers.get("cache-control") or ""
-        m = _MAX_AGE.search(cc)
-        fresh = CachedPage(page.url, page.body, page.content_type, headers.get("etag") or page.etag,
-                           headers.get("last-modified") or page.last_modified, time.time(),
-                           float(m.group(1)) if m else self.ttl)
+        fresh = CachedPage(
+            page.url,
+            page.body,
+            page.content_type,
+            headers.get("etag") or page.etag,
+            headers.get("last-modified") or page.last_modified,
+            time.time(),
+            _max_age(headers) if headers.get("cache-control") else page.max_age,
+            self.ttl,
+        )
         self._write_head(self._page_path(page.url), fresh)
         return fresh
 
     def _write_head(self, path: Path, page: CachedPage) -> None:
-        head = {"url": redact_url(page.url), "content_type": page.content_type, "etag": page.etag,
-                "last_modified": page.last_modified, "fetched_at": page.fetched_at, "fresh_for": page.fresh_for}
+        head = {
+            "url": redact_url(page.url),
+            "content_type": page.content_type,
+            "etag": page.etag,
+            "last_modified": page.last_modified,
+            "fetched_at": page.fetched_at,
+            "max_age": page.max_age,
+        }
         _atomic_write(path, json.dumps(head).encode())
 
     # --- metadata -------------------------------------------------------------------------

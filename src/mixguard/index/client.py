@@ -33,7 +33,10 @@ PYPI = "https://pypi.org/simple"
 
 @dataclass(frozen=True, slots=True)
 class IndexConfig:
-    """Where pip would look: ``--index-url``, ``--extra-index-url``, ``--find-links``, ``--no-index``."""
+    """Where pip would look.
+
+    ``--index-url``, ``--extra-index-url``, ``--find-links`` and ``--no-index``, as pip reads them.
+    """
 
     index_url: str = PYPI
     extra_index_urls: tuple[str, ...] = ()
@@ -85,8 +88,11 @@ class IndexClient:
     # --- project pages --------------------------------------------------------------------
 
     def project_files(self, name: str) -> ProjectFiles:
-        """Files of ``name``: find-links files (sorted, newest first), then pages in order:
-        find-links pages, ``--index-url``, each ``--extra-index-url`` (pip's ``find_all_candidates``)."""
+        """Files of ``name``, in pip's priority order (``PackageFinder.find_all_candidates``).
+
+        Local find-links files (newest first), then pages in order: find-links pages,
+        ``--index-url``, each ``--extra-index-url``.
+        """
         key = canonicalize_name(name)
         with self._lock:
             cached = self._pages.get(key)
@@ -99,7 +105,9 @@ class IndexClient:
             if _is_local(loc) and _local_path(loc).is_dir():
                 local_files.extend(self._directory(_local_path(loc), key))
             else:
-                page_files.extend(f for f in self._page(loc, problems, project=False) if f.name == key)
+                page_files.extend(
+                    f for f in self._page(loc, problems, project=False) if f.name == str(key)
+                )
         for index in self.config.index_urls:
             page_files.extend(self._page(f"{index.rstrip('/')}/{key}/", problems, project=True))
         local_files.sort(key=lambda f: (f.version is not None, f.version, f.filename), reverse=True)
@@ -112,7 +120,9 @@ class IndexClient:
         out = []
         for entry in sorted(path.iterdir()):
             if entry.is_file():
-                df = DistributionFile.from_link(entry.name, entry.resolve().as_uri(), source=path.as_uri())
+                df = DistributionFile.from_link(
+                    entry.name, entry.resolve().as_uri(), source=path.as_uri()
+                )
                 if df is not None and df.name == key:
                     out.append(df)
         return out
@@ -136,7 +146,9 @@ class IndexClient:
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
         try:
-            resp = self.transport.get(url, headers=headers, max_bytes=self.limits.max_download_bytes)
+            resp = self.transport.get(
+                url, headers=headers, max_bytes=self.limits.max_download_bytes
+            )
         except FetchError as exc:
             if cached is not None:
                 problems.append(f"{exc}; used the cached copy")
@@ -167,12 +179,18 @@ class IndexClient:
                     return parse_html_page((path / "index.html").read_bytes(), base)
                 return []  # pip: an empty directory index has no candidates
             if path.is_file():
-                return parse_page(path.read_bytes(), base, "application/json" if path.suffix == ".json" else "text/html")
+                return parse_page(
+                    path.read_bytes(),
+                    base,
+                    "application/json" if path.suffix == ".json" else "text/html",
+                )
         except (OSError, IndexPageError) as exc:
             problems.append(f"{redact_url(url)}: {exc}")
         return []
 
-    def _parse(self, body: bytes, url: str, ctype: str | None, problems: list[str]) -> list[DistributionFile]:
+    def _parse(
+        self, body: bytes, url: str, ctype: str | None, problems: list[str]
+    ) -> list[DistributionFile]:
         try:
             return parse_page(body, url, ctype)
         except IndexPageError as exc:
@@ -203,10 +221,16 @@ class IndexClient:
                     except ValueError:
                         pass
                 elif stored.get("kind") == "needs-build":
-                    return MetadataUnknown(file.filename, file.display_url, "needs-build", stored.get("reason", ""))
+                    return MetadataUnknown(
+                        file.filename, file.display_url, "needs-build", stored.get("reason", "")
+                    )
         if self.offline and not file.url.startswith("file:"):
-            return MetadataUnknown(file.filename, file.display_url, "offline",
-                                   "offline, and the metadata is not in the cache")
+            return MetadataUnknown(
+                file.filename,
+                file.display_url,
+                "offline",
+                "offline, and the metadata is not in the cache",
+            )
         result = fetch_metadata(self.transport, file, self.limits)
         if self.cache is not None:
             if isinstance(result, DistMetadata):

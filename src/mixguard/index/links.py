@@ -65,11 +65,13 @@ class DistributionFile:
     ) -> DistributionFile | None:
         """Parse a link; None for files that are not wheels or sdists (or are misnamed)."""
         kind: FileKind
+        name: str
         tags: frozenset[Tag] = frozenset()
         build: tuple[int, str] | tuple[()] = ()
         try:
             if filename.endswith(".whl"):
-                name, version, build, tags = parse_wheel_filename(filename)
+                wheel_name, version, build, tags = parse_wheel_filename(filename)
+                name = str(wheel_name)
                 kind = "wheel"
             elif filename.endswith(_SDIST_SUFFIXES):
                 name, version = _parse_sdist(filename)
@@ -121,15 +123,15 @@ class DistributionFile:
 
 def _parse_sdist(filename: str) -> tuple[str, Version]:
     if filename.endswith((".tar.gz", ".zip")):
-        name, version = parse_sdist_filename(filename)
-        return name, version
+        parsed, version = parse_sdist_filename(filename)
+        return str(parsed), version
     # legacy archive formats pip still accepts: name-version.tar.bz2 etc.
     stem = filename
     for suffix in _SDIST_SUFFIXES:
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
             break
-    name, sep, version = stem.rpartition("-")
+    name, sep, version_text = stem.rpartition("-")
     if not sep:
         raise InvalidSdistFilename(filename)
-    return name, Version(version)
+    return name, Version(version_text)

@@ -41,7 +41,9 @@ __all__ = [
 ]
 
 MetadataSource = Literal["pep658", "range", "download", "sdist-pkg-info", "local", "cache"]
-UnknownKind = Literal["fetch-failed", "needs-build", "hash-mismatch", "invalid", "too-large", "offline"]
+UnknownKind = Literal[
+    "fetch-failed", "needs-build", "hash-mismatch", "invalid", "too-large", "offline"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,9 @@ class _Invalid(Exception):
         self.reason = reason
 
 
-def metadata_from_text(text: str, source: MetadataSource, notes: tuple[str, ...] = ()) -> DistMetadata:
+def metadata_from_text(
+    text: str, source: MetadataSource, notes: tuple[str, ...] = ()
+) -> DistMetadata:
     """Parse METADATA/PKG-INFO text; raises ``ValueError`` when name or version is missing."""
     raw, _unparsed = parse_email(text)
     name, version = raw.get("name"), raw.get("version")
@@ -121,7 +125,10 @@ def metadata_from_text(text: str, source: MetadataSource, notes: tuple[str, ...]
 
 def _decode(data: bytes, limits: Limits) -> str:
     if len(data) > limits.max_metadata_bytes:
-        raise _Invalid("too-large", f"metadata is {len(data)} bytes, over the {limits.max_metadata_bytes}-byte bound")
+        raise _Invalid(
+            "too-large",
+            f"metadata is {len(data)} bytes, over the {limits.max_metadata_bytes}-byte bound",
+        )
     return data.decode("utf-8", "replace")
 
 
@@ -135,7 +142,10 @@ def _check(meta: DistMetadata, file: DistributionFile) -> DistMetadata:
         except InvalidVersion:
             same = False
         if not same:
-            raise _Invalid("invalid", f"metadata says version {meta.version}, the file name says {file.version}")
+            raise _Invalid(
+                "invalid",
+                f"metadata says version {meta.version}, the file name says {file.version}",
+            )
     return meta
 
 
@@ -144,7 +154,8 @@ def _check(meta: DistMetadata, file: DistributionFile) -> DistMetadata:
 
 def _metadata_member(zf: zipfile.ZipFile) -> zipfile.ZipInfo:
     candidates = [
-        i for i in zf.infolist()
+        i
+        for i in zf.infolist()
         if i.filename.count("/") == 1 and i.filename.endswith(".dist-info/METADATA")
     ]
     if not candidates:
@@ -155,7 +166,10 @@ def _metadata_member(zf: zipfile.ZipFile) -> zipfile.ZipInfo:
 def _from_zip(zf: zipfile.ZipFile, limits: Limits) -> str:
     info = _metadata_member(zf)
     if info.file_size > limits.max_metadata_bytes:
-        raise _Invalid("too-large", f"METADATA is {info.file_size} bytes, over the {limits.max_metadata_bytes}-byte bound")
+        raise _Invalid(
+            "too-large",
+            f"METADATA is {info.file_size} bytes, over the {limits.max_metadata_bytes}-byte bound",
+        )
     with zf.open(info) as fh:
         return _decode(fh.read(limits.max_metadata_bytes + 1), limits)
 
@@ -163,7 +177,9 @@ def _from_zip(zf: zipfile.ZipFile, limits: Limits) -> str:
 class _RangeFile(io.RawIOBase):
     """A read-only, seekable view of a remote file; reads become bounded Range requests."""
 
-    def __init__(self, transport: Transport, url: str, size: int, tail: bytes, limits: Limits) -> None:
+    def __init__(
+        self, transport: Transport, url: str, size: int, tail: bytes, limits: Limits
+    ) -> None:
         self._t, self._url, self._size, self._limits = transport, url, size, limits
         self._pos = 0
         self._have: list[tuple[int, bytes]] = [(size - len(tail), tail)]
@@ -194,10 +210,15 @@ class _RangeFile(io.RawIOBase):
         # read ahead a little: zipfile reads a local header, then the member right after it
         want_end = min(self._size, max(end, self._pos + 16 * 1024))
         if self.fetched + (want_end - self._pos) > self._limits.max_range_bytes:
-            raise _Invalid("too-large", f"reading the metadata needs more than {self._limits.max_range_bytes} bytes of ranges")
-        resp = self._t.get(self._url, headers={"Range": f"bytes={self._pos}-{want_end - 1}",
-                                                "Accept-Encoding": "identity"},
-                           max_bytes=want_end - self._pos + 1024)
+            raise _Invalid(
+                "too-large",
+                f"reading the metadata needs over {self._limits.max_range_bytes} bytes of ranges",
+            )
+        resp = self._t.get(
+            self._url,
+            headers={"Range": f"bytes={self._pos}-{want_end - 1}", "Accept-Encoding": "identity"},
+            max_bytes=want_end - self._pos + 1024,
+        )
         if resp.status != 206:
             raise _Invalid("fetch-failed", f"range request answered HTTP {resp.status}")
         self.fetched += len(resp.content)
@@ -217,13 +238,19 @@ def _size_from(resp: Response) -> int | None:
 
 
 def _wheel_by_range(transport: Transport, file: DistributionFile, limits: Limits) -> DistMetadata:
-    resp = transport.get(file.url, headers={"Range": f"bytes=-{limits.tail_bytes}", "Accept-Encoding": "identity"},
-                         max_bytes=max(limits.tail_bytes, limits.max_download_bytes))
+    resp = transport.get(
+        file.url,
+        headers={"Range": f"bytes=-{limits.tail_bytes}", "Accept-Encoding": "identity"},
+        max_bytes=max(limits.tail_bytes, limits.max_download_bytes),
+    )
     if resp.status == 200:
         # the server ignored Range and sent the whole file (within the download bound)
         with zipfile.ZipFile(io.BytesIO(resp.content)) as zf:
-            return metadata_from_text(_from_zip(zf, limits), "download",
-                                      ("server ignored Range: read from a full download",))
+            return metadata_from_text(
+                _from_zip(zf, limits),
+                "download",
+                ("server ignored Range: read from a full download",),
+            )
     if resp.status != 206:
         raise _Invalid("fetch-failed", f"HTTP {resp.status}")
     size = _size_from(resp)
@@ -247,13 +274,19 @@ def _sdist_pkg_info(data: bytes, filename: str, limits: Limits) -> DistMetadata:
     else:
         with tarfile.open(fileobj=io.BytesIO(data)) as tf:
             for member in tf:
-                if member.name.count("/") == 1 and member.name.endswith("/PKG-INFO") and member.isfile():
+                if (
+                    member.name.count("/") == 1
+                    and member.name.endswith("/PKG-INFO")
+                    and member.isfile()
+                ):
                     fh = tf.extractfile(member)
                     if fh is not None:
                         text = _decode(fh.read(limits.max_metadata_bytes + 1), limits)
                     break
     if text is None:
-        raise _Invalid("needs-build", "the sdist has no PKG-INFO: only a build can tell its dependencies")
+        raise _Invalid(
+            "needs-build", "the sdist has no PKG-INFO: only a build can tell its dependencies"
+        )
     meta = metadata_from_text(text, "sdist-pkg-info")
     mv = meta.raw.get("metadata_version", "1.0")
     try:
@@ -261,10 +294,15 @@ def _sdist_pkg_info(data: bytes, filename: str, limits: Limits) -> DistMetadata:
     except InvalidVersion:
         reliable = False
     if not reliable:
-        raise _Invalid("needs-build", f"PKG-INFO is Metadata-Version {mv} (< 2.2): its dependencies are not binding")
+        raise _Invalid(
+            "needs-build",
+            f"PKG-INFO is Metadata-Version {mv} (< 2.2): its dependencies are not binding",
+        )
     dynamic = {d.lower() for d in meta.raw.get("dynamic", [])}
     if "requires-dist" in dynamic:
-        raise _Invalid("needs-build", "PKG-INFO marks Requires-Dist as Dynamic: only a build can tell")
+        raise _Invalid(
+            "needs-build", "PKG-INFO marks Requires-Dist as Dynamic: only a build can tell"
+        )
     return meta
 
 
@@ -282,7 +320,9 @@ def _verify(data: bytes, hashes: tuple[tuple[str, str], ...]) -> str | None:
     return None
 
 
-def fetch_metadata(transport: Transport, file: DistributionFile, limits: Limits | None = None) -> MetadataResult:
+def fetch_metadata(
+    transport: Transport, file: DistributionFile, limits: Limits | None = None
+) -> MetadataResult:
     """The core metadata of ``file``, from the most specific source that works."""
     lim = limits or Limits()
     notes: list[str] = []
@@ -293,7 +333,9 @@ def fetch_metadata(transport: Transport, file: DistributionFile, limits: Limits 
                 if resp.status == 200:
                     bad = _verify(resp.content, file.metadata_hashes)
                     if bad is None:
-                        return _check(metadata_from_text(_decode(resp.content, lim), "pep658"), file)
+                        return _check(
+                            metadata_from_text(_decode(resp.content, lim), "pep658"), file
+                        )
                     notes.append(f"PEP 658 metadata rejected: {bad}")
                 else:
                     notes.append(f"PEP 658 metadata: HTTP {resp.status}")
@@ -303,7 +345,9 @@ def fetch_metadata(transport: Transport, file: DistributionFile, limits: Limits 
             from urllib.parse import unquote, urlsplit
             from urllib.request import url2pathname
 
-            return read_local_metadata(Path(url2pathname(unquote(urlsplit(file.url).path))), lim, file)
+            return read_local_metadata(
+                Path(url2pathname(unquote(urlsplit(file.url).path))), lim, file
+            )
         if file.kind == "wheel":
             meta = _wheel_by_range(transport, file, lim)
         elif file.kind == "sdist":
@@ -315,24 +359,47 @@ def fetch_metadata(transport: Transport, file: DistributionFile, limits: Limits 
             raise _Invalid("invalid", "neither a wheel nor an sdist")
         meta = _check(meta, file)
         if notes:
-            meta = DistMetadata(meta.name, meta.version, meta.requires_dist, meta.requires_python,
-                                meta.provides_extra, meta.source, meta.text, meta.raw, (*meta.notes, *notes))
+            meta = DistMetadata(
+                meta.name,
+                meta.version,
+                meta.requires_dist,
+                meta.requires_python,
+                meta.provides_extra,
+                meta.source,
+                meta.text,
+                meta.raw,
+                (*meta.notes, *notes),
+            )
         return meta
     except _Invalid as exc:
         reason = "; ".join([*notes, exc.reason])
-        kind: UnknownKind = "hash-mismatch" if any("rejected" in n for n in notes) and exc.kind == "fetch-failed" else exc.kind
+        kind: UnknownKind = (
+            "hash-mismatch"
+            if any("rejected" in n for n in notes) and exc.kind == "fetch-failed"
+            else exc.kind
+        )
         return MetadataUnknown(file.filename, redact_url(file.url), kind, reason)
     except FetchError as exc:
         kind = "too-large" if type(exc).__name__ == "TooLarge" else "fetch-failed"
-        return MetadataUnknown(file.filename, redact_url(file.url), kind, "; ".join([*notes, exc.reason]))
+        return MetadataUnknown(
+            file.filename, redact_url(file.url), kind, "; ".join([*notes, exc.reason])
+        )
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
-        return MetadataUnknown(file.filename, redact_url(file.url), "invalid",
-                               "; ".join([*notes, f"not a readable archive: {exc}"]))
+        return MetadataUnknown(
+            file.filename,
+            redact_url(file.url),
+            "invalid",
+            "; ".join([*notes, f"not a readable archive: {exc}"]),
+        )
     except ValueError as exc:
-        return MetadataUnknown(file.filename, redact_url(file.url), "invalid", "; ".join([*notes, str(exc)]))
+        return MetadataUnknown(
+            file.filename, redact_url(file.url), "invalid", "; ".join([*notes, str(exc)])
+        )
 
 
-def read_local_metadata(path: Path, limits: Limits | None = None, file: DistributionFile | None = None) -> MetadataResult:
+def read_local_metadata(
+    path: Path, limits: Limits | None = None, file: DistributionFile | None = None
+) -> MetadataResult:
     """Metadata of a local wheel or sdist."""
     lim = limits or Limits()
     name = path.name
@@ -344,8 +411,16 @@ def read_local_metadata(path: Path, limits: Limits | None = None, file: Distribu
             if path.stat().st_size > lim.max_download_bytes:
                 raise _Invalid("too-large", "sdist larger than the download bound")
             meta = _sdist_pkg_info(path.read_bytes(), name, lim)
-            meta = DistMetadata(meta.name, meta.version, meta.requires_dist, meta.requires_python,
-                                meta.provides_extra, "local", meta.text, meta.raw)
+            meta = DistMetadata(
+                meta.name,
+                meta.version,
+                meta.requires_dist,
+                meta.requires_python,
+                meta.provides_extra,
+                "local",
+                meta.text,
+                meta.raw,
+            )
         return _check(meta, file) if file is not None else meta
     except _Invalid as exc:
         return MetadataUnknown(name, path.as_uri(), exc.kind, exc.reason)

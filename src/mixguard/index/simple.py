@@ -11,7 +11,14 @@ from ..errors import ParseError
 from .links import DistributionFile
 from .transport import redact_url
 
-__all__ = ["JSON_TYPE", "ACCEPT", "IndexPageError", "parse_html_page", "parse_json_page", "parse_page"]
+__all__ = [
+    "ACCEPT",
+    "JSON_TYPE",
+    "IndexPageError",
+    "parse_html_page",
+    "parse_json_page",
+    "parse_page",
+]
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 # pip's Accept header: JSON preferred, HTML accepted
@@ -46,15 +53,23 @@ def parse_json_page(body: bytes, page_url: str) -> list[DistributionFile]:
     try:
         data = json.loads(body)
     except ValueError as exc:
-        raise IndexPageError(body[:80].decode("utf-8", "replace"), f"invalid JSON: {exc}",
-                             redact_url(page_url)) from None
+        raise IndexPageError(
+            body[:80].decode("utf-8", "replace"), f"invalid JSON: {exc}", redact_url(page_url)
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
-        raise IndexPageError(str(data)[:80], "not a PEP 691 project page (no 'files' list)",
-                             redact_url(page_url))
+        raise IndexPageError(
+            str(data)[:80], "not a PEP 691 project page (no 'files' list)", redact_url(page_url)
+        )
     out: list[DistributionFile] = []
     for i, f in enumerate(data["files"]):
-        if not isinstance(f, dict) or not isinstance(f.get("filename"), str) or not isinstance(f.get("url"), str):
-            raise IndexPageError(f, "file entry needs 'filename' and 'url'", f"{redact_url(page_url)}: files[{i}]")
+        if (
+            not isinstance(f, dict)
+            or not isinstance(f.get("filename"), str)
+            or not isinstance(f.get("url"), str)
+        ):
+            raise IndexPageError(
+                f, "file entry needs 'filename' and 'url'", f"{redact_url(page_url)}: files[{i}]"
+            )
         meta: Any = f.get("core-metadata", f.get("dist-info-metadata"))
         url, frag_hashes = _split_fragment(urljoin(page_url, f["url"]))
         hashes = f.get("hashes") if isinstance(f.get("hashes"), dict) else frag_hashes
@@ -105,8 +120,9 @@ def parse_html_page(body: bytes, page_url: str) -> list[DistributionFile]:
         parser.feed(body.decode("utf-8", "replace"))
         parser.close()
     except Exception as exc:  # HTMLParser is lenient; this is belt and braces
-        raise IndexPageError(body[:80].decode("utf-8", "replace"), f"invalid HTML: {exc}",
-                             redact_url(page_url)) from None
+        raise IndexPageError(
+            body[:80].decode("utf-8", "replace"), f"invalid HTML: {exc}", redact_url(page_url)
+        ) from None
     base = urljoin(page_url, parser.base) if parser.base else page_url
     out: list[DistributionFile] = []
     for attrs, text in parser.anchors:

@@ -43,7 +43,7 @@ from .links import DistributionFile
 from .metadata import DistMetadata, MetadataUnknown
 from .transport import redact_url
 
-__all__ = ["SnapshotManifest", "build_snapshot", "parse_cutoff"]
+__all__ = ["Closure", "SnapshotManifest", "build_snapshot", "parse_cutoff", "walk_closure"]
 
 
 def parse_cutoff(value: str) -> datetime:
@@ -51,7 +51,9 @@ def parse_cutoff(value: str) -> datetime:
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ParseError(value, "expected an ISO 8601 date such as 2024-05-01 or 2024-05-01T12:00:00Z") from None
+        raise ParseError(
+            value, "expected an ISO 8601 date such as 2024-05-01 or 2024-05-01T12:00:00Z"
+        ) from None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
@@ -111,6 +113,15 @@ def _best_file(files: list[DistributionFile], tag_rank: dict[Tag, int]) -> Distr
     return min(files, key=rank)
 
 
+@dataclass
+class Closure:
+    """What a walk found: files per project and version, their metadata, and the manifest."""
+
+    chosen: dict[str, dict[Version, list[DistributionFile]]]
+    metadata: dict[str, DistMetadata]
+    manifest: SnapshotManifest
+
+
 def build_snapshot(
     client: IndexClient,
     requirements: Sequence[str],
@@ -126,9 +137,36 @@ def build_snapshot(
     ``extra_names`` adds projects to record even if nothing requires them (e.g. the
     distributions installed in the target environment, which pip may upgrade).
     """
+    closure = walk_closure(
+        client,
+        requirements,
+        target,
+        exclude_newer=exclude_newer,
+        max_versions=max_versions,
+        extra_names=extra_names,
+    )
+    _write_tree(Path(out), closure.chosen, closure.metadata, client, closure.manifest)
+    return closure.manifest
+
+
+def walk_closure(
+    client: IndexClient,
+    requirements: Sequence[str],
+    target: Target,
+    *,
+    exclude_newer: datetime | None = None,
+    max_versions: int = 1,
+    extra_names: Iterable[str] = (),
+) -> Closure:
+    """The metadata closure of ``requirements`` for ``target`` (see the module docstring).
+
+    Pages and metadata of each level are fetched in parallel.
+    """
     tags = target.wheel_tags()
     if not tags:
-        raise ParseError(target.subdir, "the target has no python version or platform: cannot pick wheels")
+        raise ParseError(
+            target.subdir, "the target has no python version or platform: cannot pick wheels"
+        )
     tag_set = frozenset(tags)
     tag_rank = {t: i for i, t in enumerate(tags)}
     python = Version(target.python_version) if target.python_version else None
@@ -138,9 +176,12 @@ def build_snapshot(
     seen_specs: set[tuple[str, str, frozenset[str]]] = set()
     manifest = SnapshotManifest(
         requirements=list(requirements),
-        target={"subdir": target.subdir, "python": target.python_version,
-                "implementation": target.implementation,
-                "virtual_packages": [str(v) for v in target.virtual_packages]},
+        target={
+            "subdir": target.subdir,
+            "python": target.python_version,
+            "implementation": target.implementation,
+            "virtual_packages": [str(v) for v in target.virtual_packages],
+        },
         exclude_newer=exclude_newer.isoformat() if exclude_newer else None,
         sources=[redact_url(u) for u in (*client.config.find_links, *client.config.index_urls)],
     )
@@ -172,9 +213,14 @@ def build_snapshot(
                 if exclude_newer is not None and up is not None and up > exclude_newer:
                     continue
                 by_version[f.version].append(f)
-            pinned = {Version(s.version) for s in req.specifier if s.operator in ("==", "===") and "*" not in s.version}
+            pinned = {
+                Version(s.version)
+                for s in req.specifier
+                if s.operator in ("==", "===") and "*" not in s.version
+            }
             ok = [
-                v for v in by_version
+                v
+                for v in by_version
                 if req.specifier.contains(v, prereleases=True if v in pinned else None)
                 and (v in pinned or not all(f.yanked for f in by_version[v]))
             ]
@@ -198,7 +244,7 @@ def build_snapshot(
                     manifest.unknown.append(str(result))
                 continue
             metadata[f.filename] = result
-            extras = {canonicalize_name(e) for e in req.extras}
+            extras = {str(canonicalize_name(e)) for e in req.extras}
             for dep_text in result.requires_dist:
                 try:
                     dep = Requirement(dep_text)
@@ -207,14 +253,15 @@ def build_snapshot(
                     continue
                 if dep.marker is not None:
                     try:
-                        if not any(dep.marker.evaluate({**env, "extra": e}) for e in (extras or {""})):
+                        if not any(
+                            dep.marker.evaluate({**env, "extra": e}) for e in (extras or {""})
+                        ):
                             continue
                     except (InvalidMarker, UndefinedEnvironmentName):
                         pass  # keep it: better one project too many than one too few
                 queue.append((dep, f"{f.name} {f.version}"))
 
-    _write_tree(Path(out), chosen, metadata, client, manifest)
-    return manifest
+    return Closure(dict(chosen), metadata, manifest)
 
 
 def _write_tree(
@@ -260,18 +307,22 @@ def _write_tree(
 def _html_page(name: str, entries: list[dict[str, Any]]) -> str:
     lines = [
         "<!DOCTYPE html>",
-        "<html><head><meta name=\"pypi:repository-version\" content=\"1.1\">"
+        '<html><head><meta name="pypi:repository-version" content="1.1">'
         f"<title>Links for {html.escape(name)}</title></head><body>",
         f"<h1>Links for {html.escape(name)}</h1>",
     ]
     for e in entries:
         f: DistributionFile = e["file"]
-        attrs = [f'href="{html.escape(f.filename)}#sha256={f.sha256}"' if f.sha256 else f'href="{html.escape(f.filename)}"']
+        attrs = [
+            f'href="{html.escape(f.filename)}#sha256={f.sha256}"'
+            if f.sha256
+            else f'href="{html.escape(f.filename)}"'
+        ]
         if f.requires_python:
             attrs.append(f'data-requires-python="{html.escape(f.requires_python)}"')
         if f.yanked:
             attrs.append(f'data-yanked="{html.escape(f.yanked_reason or "")}"')
-        meta = f'sha256={e["metadata_sha256"]}'
+        meta = f"sha256={e['metadata_sha256']}"
         attrs.append(f'data-dist-info-metadata="{meta}"')
         attrs.append(f'data-core-metadata="{meta}"')
         lines.append(f"<a {' '.join(attrs)}>{html.escape(f.filename)}</a><br/>")

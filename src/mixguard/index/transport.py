@@ -24,8 +24,8 @@ __all__ = [
     "HttpTransport",
     "Response",
     "RetryPolicy",
-    "Transport",
     "TooLarge",
+    "Transport",
     "redact_url",
 ]
 
@@ -91,7 +91,7 @@ class RetryPolicy:
     max_backoff: float = 4.0
 
     def delay(self, attempt: int) -> float:
-        base = min(self.max_backoff, self.backoff * (2**attempt))
+        base: float = min(self.max_backoff, self.backoff * (2**attempt))
         return base * (0.5 + random.random() / 2)
 
 
@@ -107,8 +107,15 @@ def _file_get(url: str, max_bytes: int | None, headers: Mapping[str, str] | None
                 start, end = _parse_range(rng, size)
                 fh.seek(start)
                 data = fh.read(end - start + 1)
-                return Response(url, 206, {"content-range": f"bytes {start}-{end}/{size}",
-                                           "content-length": str(len(data))}, data)
+                return Response(
+                    url,
+                    206,
+                    {
+                        "content-range": f"bytes {start}-{end}/{size}",
+                        "content-length": str(len(data)),
+                    },
+                    data,
+                )
             if max_bytes is not None and size > max_bytes:
                 raise TooLarge(url, f"larger than {max_bytes} bytes")
             data = fh.read()
@@ -188,7 +195,9 @@ class HttpTransport:
             if attempt + 1 < self.retry.attempts:
                 time.sleep(self.retry.delay(attempt))
         assert last is not None
-        raise FetchError(last.url, f"{last.reason} (after {self.retry.attempts} attempts)", last.status)
+        raise FetchError(
+            last.url, f"{last.reason} (after {self.retry.attempts} attempts)", last.status
+        )
 
     def _once(self, url: str, headers: Mapping[str, str] | None, max_bytes: int | None) -> Response:
         import httpx
@@ -197,8 +206,17 @@ class HttpTransport:
         try:
             with client.stream("GET", url, headers=dict(headers or {})) as r:  # type: ignore[attr-defined]
                 length = r.headers.get("content-length")
-                if max_bytes is not None and length and length.isdigit() and int(length) > max_bytes:
-                    raise TooLarge(url, f"{length} bytes is more than the {max_bytes}-byte bound", r.status_code)
+                if (
+                    max_bytes is not None
+                    and length
+                    and length.isdigit()
+                    and int(length) > max_bytes
+                ):
+                    raise TooLarge(
+                        url,
+                        f"{length} bytes is more than the {max_bytes}-byte bound",
+                        r.status_code,
+                    )
                 chunks: list[bytes] = []
                 total = 0
                 for chunk in r.iter_bytes():
@@ -206,8 +224,12 @@ class HttpTransport:
                     if max_bytes is not None and total > max_bytes:
                         raise TooLarge(url, f"more than the {max_bytes}-byte bound", r.status_code)
                     chunks.append(chunk)
-                return Response(str(r.url), r.status_code, {k.lower(): v for k, v in r.headers.items()},
-                                b"".join(chunks))
+                return Response(
+                    str(r.url),
+                    r.status_code,
+                    {k.lower(): v for k, v in r.headers.items()},
+                    b"".join(chunks),
+                )
         except httpx.TimeoutException:
             raise FetchError(url, f"timed out after {self.timeout:g} s") from None
         except httpx.TransportError as exc:

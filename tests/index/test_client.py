@@ -1,0 +1,181 @@
+"""IndexClient: pip's source order, file:// indexes, the cache, offline mode, concurrency."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from mixguard.index.cache import Cache
+from mixguard.index.client import IndexClient, IndexConfig
+from mixguard.index.metadata import DistMetadata, MetadataUnknown
+from mixguard.index.transport import HttpTransport, RetryPolicy
+
+from .builders import sha256, wheel
+from .server import IndexServer, Route
+
+FAST = HttpTransport(retry=RetryPolicy(attempts=2, backoff=0.01))
+
+
+def _page(*files: tuple[str, bytes], prefix: str = "/files/") -> bytes:
+    return "".join(
+        f'<a href="{prefix}{fn}#sha256={sha256(d)}">{fn}</a>\n' for fn, d in files
+    ).encode()
+
+
+def test_pip_source_order(server: IndexServer, tmp_path: Path) -> None:
+    # pip's find_all_candidates: local find-links files (newest first), then pages in order:
+    # find-links pages, --index-url, --extra-index-url
+    local = tmp_path / "wheels"
+    local.mkdir()
+    for v in ("1.0", "3.0"):
+        fn, data = wheel("demo", v)
+        (local / fn).write_bytes(data)
+    (local / "other-1.0-py3-none-any.whl").write_bytes(wheel("other", "1.0")[1])
+    server.add("/links.html", _page(wheel("demo", "2.0"), wheel("other", "9.0")))
+    server.add("/main/demo/", _page(wheel("demo", "4.0")))
+    server.add("/extra/demo/", _page(wheel("demo", "5.0")))
+    cfg = IndexConfig(
+        index_url=server.url + "/main",
+        extra_index_urls=(server.url + "/extra",),
+        find_links=(str(local), server.url + "/links.html"),
+    )
+    files = IndexClient(cfg, FAST).project_files("demo").files
+    assert [str(f.version) for f in files] == ["3.0", "1.0", "2.0", "4.0", "5.0"]
+    no_index = IndexClient(
+        IndexConfig(index_url=server.url + "/main", no_index=True, find_links=(str(local),)), FAST
+    )
+    assert [str(f.version) for f in no_index.project_files("demo").files] == ["3.0", "1.0"]
+
+
+def test_file_index_reads_json_or_html(tmp_path: Path) -> None:
+    fn, data = wheel("demo", "1.0", ["six"])
+    proj = tmp_path / "simple" / "demo"
+    proj.mkdir(parents=True)
+    (proj / "index.html").write_text(f'<a href="{fn}" data-core-metadata="true">{fn}</a>')
+    (proj / fn).write_bytes(data)
+    client = IndexClient(IndexConfig(index_url=(tmp_path / "simple").as_uri()), offline=True)
+    (f,) = client.project_files("demo").files
+    assert f.url == (proj / fn).as_uri()
+    m = client.metadata(f)  # offline still reads file:// sources
+    assert isinstance(m, DistMetadata) and m.requires_dist == ("six",)
+
+
+def test_page_cache_etag_and_ttl(server: IndexServer, tmp_path: Path) -> None:
+    route = server.add("/simple/demo/", Route(body=_page(wheel("demo", "1.0")), etag='"v1"'))
+    path = "/simple/demo/"
+    cache = Cache(tmp_path, ttl=0)  # always stale: revalidate every time
+    for _ in range(2):
+        files = (
+            IndexClient(IndexConfig(index_url=server.url + "/simple"), FAST, cache)
+            .project_files("demo")
+            .files
+        )
+        assert len(files) == 1
+    reqs = server.requests(path)
+    assert len(reqs) == 2 and reqs[1].headers.get("if-none-match") == '"v1"'
+    assert route  # second answer was a 304 that refreshed the cached copy
+    fresh = Cache(tmp_path, ttl=3600)
+    IndexClient(IndexConfig(index_url=server.url + "/simple"), FAST, fresh).project_files("demo")
+    assert len(server.requests(path)) == 2  # within the TTL: no request at all
+
+
+def test_cache_control_max_age_wins_over_ttl(server: IndexServer, tmp_path: Path) -> None:
+    server.add(
+        "/simple/demo/",
+        Route(body=_page(wheel("demo", "1.0")), headers={"Cache-Control": "max-age=0"}),
+    )
+    cache = Cache(tmp_path, ttl=3600)
+    for _ in range(2):
+        IndexClient(IndexConfig(index_url=server.url + "/simple"), FAST, cache).project_files(
+            "demo"
+        )
+    assert len(server.requests("/simple/demo/")) == 2
+
+
+def test_offline_never_touches_the_network(server: IndexServer, tmp_path: Path) -> None:
+    fn, data = wheel("demo", "1.0", ["six"])
+    server.add("/simple/demo/", _page((fn, data)))
+    server.add(f"/files/{fn}", Route(body=data))
+    fn2, data2 = wheel("demo", "2.0")
+    cache = Cache(tmp_path)
+    online = IndexClient(IndexConfig(index_url=server.url + "/simple"), FAST, cache)
+    (f,) = online.project_files("demo").files
+    assert isinstance(online.metadata(f), DistMetadata)
+    before = len(server.log)
+    offline = IndexClient(IndexConfig(index_url=server.url + "/simple"), FAST, cache, offline=True)
+    (g,) = offline.project_files("demo").files
+    assert isinstance(offline.metadata(g), DistMetadata)
+    missing = offline.project_files("six")
+    assert missing.files == () and "offline: no cached copy" in missing.problems[0]
+    other = DistMetadata  # noqa: F841 - keep the import used for the type checks above
+    unknown = offline.metadata(
+        g.__class__.from_link(fn2, f"{server.url}/files/{fn2}", hashes={"sha256": sha256(data2)})
+    )  # type: ignore[arg-type]
+    assert isinstance(unknown, MetadataUnknown) and unknown.kind == "offline"
+    assert len(server.log) == before
+
+
+def test_metadata_is_keyed_by_file_hash(server: IndexServer, tmp_path: Path) -> None:
+    fn, data = wheel("demo", "1.0", ["six"])
+    server.add("/a/demo/", _page((fn, data), prefix="/fa/"))
+    server.add("/b/demo/", _page((fn, data), prefix="/fb/"))
+    server.add(f"/fa/{fn}", Route(body=data))
+    server.add(f"/fb/{fn}", Route(body=data))
+    cache = Cache(tmp_path)
+    a = IndexClient(IndexConfig(index_url=server.url + "/a"), FAST, cache)
+    a.metadata(a.project_files("demo").files[0])
+    b = IndexClient(IndexConfig(index_url=server.url + "/b"), FAST, cache)
+    m = b.metadata(b.project_files("demo").files[0])
+    assert isinstance(m, DistMetadata) and m.source == "cache"
+    assert server.requests(f"/fb/{fn}") == []  # same sha256: no second fetch
+
+
+def test_parallel_prefetch_with_failures(server: IndexServer) -> None:
+    files = []
+    for i in range(12):
+        fn, data = wheel(f"p{i}", "1.0", [f"dep{i}"])
+        url = server.add(f"/f/{fn}", Route(body=data, delay=0.05) if i % 4 else Route(status=404))
+        f = __import__(
+            "mixguard.index.links", fromlist=["DistributionFile"]
+        ).DistributionFile.from_link(fn, url)
+        files.append(f)
+    t0 = time.perf_counter()
+    results = IndexClient(transport=FAST, workers=8).prefetch(files)
+    elapsed = time.perf_counter() - t0
+    known = [r for r in results.values() if isinstance(r, DistMetadata)]
+    unknown = [r for r in results.values() if isinstance(r, MetadataUnknown)]
+    assert len(known) == 9 and len(unknown) == 3
+    assert all(u.kind == "fetch-failed" for u in unknown)
+    assert elapsed < 12 * 0.05 * 2  # concurrent, not one after another (a loose bound)
+
+
+def test_atomic_cache_writes_under_concurrency(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    big = {"text": "x" * 200_000}
+    errors: list[str] = []
+
+    def writer() -> None:
+        for _ in range(30):
+            cache.store_metadata("sha256-abc", big)
+
+    def reader() -> None:
+        for _ in range(300):
+            got = cache.metadata("sha256-abc")
+            if got is not None and got != big:
+                errors.append("partial read")
+
+    threads = [threading.Thread(target=writer) for _ in range(3)] + [
+        threading.Thread(target=reader) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_cache_dir_from_environment(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MIXGUARD_CACHE_DIR", str(tmp_path / "c"))
+    assert Cache().root == tmp_path / "c"
