@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
-from packaging.tags import Tag
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
     canonicalize_name,
     parse_sdist_filename,
-    parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
@@ -45,7 +45,8 @@ class DistributionFile:
     size: int | None = None
     # PEP 658/714: None = not offered; () = offered without hashes; else its hashes
     metadata_hashes: tuple[tuple[str, str], ...] | None = None
-    tags: frozenset[Tag] = field(default=frozenset(), compare=False, repr=False)
+    # "interpreter-abi-platform" strings, lower case, compressed tag sets expanded
+    tags: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     build_tag: tuple[int, str] | tuple[()] = field(default=(), compare=False, repr=False)
     source: str = field(default="", compare=False, repr=False)  # the page or directory
 
@@ -66,12 +67,11 @@ class DistributionFile:
         """Parse a link; None for files that are not wheels or sdists (or are misnamed)."""
         kind: FileKind
         name: str
-        tags: frozenset[Tag] = frozenset()
+        tags: frozenset[str] = frozenset()
         build: tuple[int, str] | tuple[()] = ()
         try:
             if filename.endswith(".whl"):
-                wheel_name, version, build, tags = parse_wheel_filename(filename)
-                name = str(wheel_name)
+                name, version, build, tags = _parse_wheel(filename)
                 kind = "wheel"
             elif filename.endswith(_SDIST_SUFFIXES):
                 name, version = _parse_sdist(filename)
@@ -90,7 +90,7 @@ class DistributionFile:
         return cls(
             filename=filename,
             url=url,
-            name=PypiName(canonicalize_name(name)),
+            name=_canonical(name),
             version=version,
             kind=kind,
             hashes=tuple(sorted((hashes or {}).items())),
@@ -135,3 +135,47 @@ def _parse_sdist(filename: str) -> tuple[str, Version]:
     if not sep:
         raise InvalidSdistFilename(filename)
     return name, Version(version_text)
+
+
+_WHEEL_NAME = re.compile(r"^[\w\d._]+$", re.UNICODE)
+_BUILD_TAG = re.compile(r"^(\d+)(.*)$")
+
+
+@lru_cache(maxsize=8192)
+def _canonical(name: str) -> PypiName:
+    return PypiName(canonicalize_name(name))
+
+
+@lru_cache(maxsize=65536)
+def _version(text: str) -> Version:
+    return Version(text)
+
+
+@lru_cache(maxsize=8192)
+def _tags(python: str, abi: str, platform: str) -> frozenset[str]:
+    return frozenset(
+        f"{i}-{a}-{p}"
+        for i in python.lower().split(".")
+        for a in abi.lower().split(".")
+        for p in platform.lower().split(".")
+    )
+
+
+def _parse_wheel(filename: str) -> tuple[str, Version, tuple[int, str] | tuple[()], frozenset[str]]:
+    """PEP 427 file names, as ``packaging.utils.parse_wheel_filename`` reads them, but with tags
+    kept as strings: an index page lists thousands of wheels, and building ``Tag`` objects
+    for each dominated reading one."""
+    parts = filename[: -len(".whl")].split("-")
+    if len(parts) not in (5, 6):
+        raise InvalidWheelFilename(filename)
+    name = parts[0]
+    if "__" in name or not _WHEEL_NAME.match(name):
+        raise InvalidWheelFilename(filename)
+    version = _version(parts[1])
+    build: tuple[int, str] | tuple[()] = ()
+    if len(parts) == 6:
+        m = _BUILD_TAG.match(parts[2])
+        if m is None:
+            raise InvalidWheelFilename(filename)
+        build = (int(m.group(1)), m.group(2))
+    return name, version, build, _tags(parts[-3], parts[-2], parts[-1])

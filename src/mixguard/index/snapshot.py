@@ -24,15 +24,16 @@ import html
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from packaging.markers import InvalidMarker, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -92,19 +93,23 @@ class SnapshotManifest:
         }
 
 
-def _compatible(file: DistributionFile, tags: frozenset[Tag], python: Version | None) -> bool:
-    if file.kind == "wheel" and not (file.tags & tags):
+@lru_cache(maxsize=4096)
+def _python_ok(requires_python: str, python: Version) -> bool:
+    try:
+        return SpecifierSet(requires_python).contains(python, prereleases=True)
+    except InvalidSpecifier:
+        return True  # pip ignores an invalid Requires-Python
+
+
+def _compatible(file: DistributionFile, tags: frozenset[str], python: Version | None) -> bool:
+    if file.kind == "wheel" and file.tags.isdisjoint(tags):
         return False
-    if file.requires_python and python is not None:
-        try:
-            if not SpecifierSet(file.requires_python).contains(python, prereleases=True):
-                return False
-        except InvalidSpecifier:
-            return True  # pip ignores an invalid Requires-Python
-    return True
+    return not (
+        file.requires_python and python is not None and not _python_ok(file.requires_python, python)
+    )
 
 
-def _best_file(files: list[DistributionFile], tag_rank: dict[Tag, int]) -> DistributionFile:
+def _best_file(files: list[DistributionFile], tag_rank: dict[str, int]) -> DistributionFile:
     def rank(f: DistributionFile) -> tuple[int, int]:
         if f.kind != "wheel":
             return (1, 0)
@@ -160,20 +165,24 @@ def walk_closure(
 ) -> Closure:
     """The metadata closure of ``requirements`` for ``target`` (see the module docstring).
 
-    Pages and metadata of each level are fetched in parallel.
+    A pipeline, not a level-by-level walk: each project page or metadata that arrives
+    schedules what it implies at once, so the wall time follows the longest dependency chain,
+    not the sum of each level's slowest fetch.
     """
     tags = target.wheel_tags()
     if not tags:
         raise ParseError(
             target.subdir, "the target has no python version or platform: cannot pick wheels"
         )
-    tag_set = frozenset(tags)
-    tag_rank = {t: i for i, t in enumerate(tags)}
+    tag_strs = [str(t) for t in tags]
+    tag_set = frozenset(tag_strs)
+    tag_rank = {t: i for i, t in enumerate(tag_strs)}
     python = Version(target.python_version) if target.python_version else None
     env = target.markers()
 
     chosen: dict[str, dict[Version, list[DistributionFile]]] = defaultdict(dict)
     seen_specs: set[tuple[str, str, frozenset[str]]] = set()
+    metadata: dict[str, DistMetadata] = {}
     manifest = SnapshotManifest(
         requirements=list(requirements),
         target={
@@ -185,82 +194,104 @@ def walk_closure(
         exclude_newer=exclude_newer.isoformat() if exclude_newer else None,
         sources=[redact_url(u) for u in (*client.config.find_links, *client.config.index_urls)],
     )
-    queue: list[tuple[Requirement, str]] = []
+    initial: list[tuple[Requirement, str]] = []
     for i, text in enumerate(requirements):
         try:
-            queue.append((Requirement(text), f"requirements[{i}]"))
+            initial.append((Requirement(text), f"requirements[{i}]"))
         except InvalidRequirement as exc:
             raise ParseError(text, f"invalid requirement: {exc}", f"requirements[{i}]") from None
-    for name in extra_names:
-        queue.append((Requirement(canonicalize_name(name)), "extra name"))
+    initial += [(Requirement(canonicalize_name(n)), "extra name") for n in extra_names]
 
-    metadata: dict[str, DistMetadata] = {}
-    while queue:
-        client.prefetch_projects([r.name for r, _ in queue])
-        batch, queue = queue, []
-        wanted: list[tuple[Requirement, DistributionFile]] = []
-        for req, origin in batch:
-            name = canonicalize_name(req.name)
-            key = (name, str(req.specifier), frozenset(req.extras))
-            if key in seen_specs:
+    pool = ThreadPoolExecutor(max_workers=max(1, client.workers))
+    pages: dict[str, Future[Any]] = {}
+    pending: dict[Future[Any], tuple[str, Any]] = {}
+
+    def want(req: Requirement, origin: str) -> None:
+        name = canonicalize_name(req.name)
+        key = (name, str(req.specifier), frozenset(req.extras))
+        if key in seen_specs:
+            return
+        seen_specs.add(key)
+        if name not in pages:
+            pages[name] = pool.submit(client.project_files, name)
+        # a page already fetched is queued again: the loop hands it its new waiters at once
+        pending.setdefault(pages[name], ("page", (req, origin)))
+        waiting[name].append((req, origin))
+
+    waiting: dict[str, list[tuple[Requirement, str]]] = defaultdict(list)
+
+    def choose(req: Requirement, origin: str) -> None:
+        name = canonicalize_name(req.name)
+        by_version: dict[Version, list[DistributionFile]] = defaultdict(list)
+        for f in client.project_files(name).files:  # already fetched: served from memory
+            if f.version is None or not _compatible(f, tag_set, python):
                 continue
-            seen_specs.add(key)
-            by_version: dict[Version, list[DistributionFile]] = defaultdict(list)
-            for f in client.project_files(name).files:
-                if f.version is None or not _compatible(f, tag_set, python):
-                    continue
-                up = _uploaded(f)
-                if exclude_newer is not None and up is not None and up > exclude_newer:
-                    continue
-                by_version[f.version].append(f)
-            pinned = {
-                Version(s.version)
-                for s in req.specifier
-                if s.operator in ("==", "===") and "*" not in s.version
-            }
-            ok = [
-                v
-                for v in by_version
-                if req.specifier.contains(v, prereleases=True if v in pinned else None)
-                and (v in pinned or not all(f.yanked for f in by_version[v]))
-            ]
-            if not ok and not req.specifier.prereleases:
-                # pip: pre-releases are considered when nothing else satisfies the specifier
-                ok = [v for v in by_version if req.specifier.contains(v, prereleases=True)]
-            if not ok:
-                manifest.skipped.append(f"{req} (from {origin})")
+            up = _uploaded(f)
+            if exclude_newer is not None and up is not None and up > exclude_newer:
                 continue
-            for v in sorted(ok, reverse=True)[:max_versions]:
-                if v not in chosen[name]:
-                    chosen[name][v] = by_version[v]
-                    wanted.append((req, _best_file(by_version[v], tag_rank)))
-                else:
-                    wanted.append((req, _best_file(chosen[name][v], tag_rank)))
-        results = client.prefetch(f for _, f in wanted)
-        for req, f in wanted:
-            result = results[f.filename]
-            if isinstance(result, MetadataUnknown):
-                if str(result) not in manifest.unknown:
-                    manifest.unknown.append(str(result))
+            by_version[f.version].append(f)
+        pinned = {
+            Version(sp.version)
+            for sp in req.specifier
+            if sp.operator in ("==", "===") and "*" not in sp.version
+        }
+        ok = [
+            v
+            for v in by_version
+            if req.specifier.contains(v, prereleases=True if v in pinned else None)
+            and (v in pinned or not all(f.yanked for f in by_version[v]))
+        ]
+        if not ok and not req.specifier.prereleases:
+            # pip: pre-releases are considered when nothing else satisfies the specifier
+            ok = [v for v in by_version if req.specifier.contains(v, prereleases=True)]
+        if not ok:
+            manifest.skipped.append(f"{req} (from {origin})")
+            return
+        for v in sorted(ok, reverse=True)[:max_versions]:
+            if v not in chosen[name]:
+                chosen[name][v] = by_version[v]
+            best = _best_file(chosen[name][v], tag_rank)
+            pending[pool.submit(client.metadata, best)] = ("meta", (req, best))
+
+    def follow(req: Requirement, f: DistributionFile, result: Any) -> None:
+        if isinstance(result, MetadataUnknown):
+            if str(result) not in manifest.unknown:
+                manifest.unknown.append(str(result))
+            return
+        metadata[f.filename] = result
+        extras = {str(canonicalize_name(e)) for e in req.extras}
+        for dep_text in result.requires_dist:
+            try:
+                dep = Requirement(dep_text)
+            except InvalidRequirement:
+                manifest.unknown.append(f"{f.filename}: invalid Requires-Dist {dep_text!r}")
                 continue
-            metadata[f.filename] = result
-            extras = {str(canonicalize_name(e)) for e in req.extras}
-            for dep_text in result.requires_dist:
+            if dep.marker is not None:
                 try:
-                    dep = Requirement(dep_text)
-                except InvalidRequirement:
-                    manifest.unknown.append(f"{f.filename}: invalid Requires-Dist {dep_text!r}")
-                    continue
-                if dep.marker is not None:
-                    try:
-                        if not any(
-                            dep.marker.evaluate({**env, "extra": e}) for e in (extras or {""})
-                        ):
-                            continue
-                    except (InvalidMarker, UndefinedEnvironmentName):
-                        pass  # keep it: better one project too many than one too few
-                queue.append((dep, f"{f.name} {f.version}"))
+                    if not any(dep.marker.evaluate({**env, "extra": e}) for e in (extras or {""})):
+                        continue
+                except (InvalidMarker, UndefinedEnvironmentName):
+                    pass  # keep it: better one project too many than one too few
+            want(dep, f"{f.name} {f.version}")
 
+    try:
+        for req, origin in initial:
+            want(req, origin)
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in done:
+                kind, payload = pending.pop(fut)
+                if kind == "page":
+                    name = canonicalize_name(payload[0].name)
+                    for req, origin in waiting.pop(name, []):
+                        choose(req, origin)
+                else:
+                    req, f = payload
+                    follow(req, f, fut.result())
+    finally:
+        pool.shutdown(wait=True)
+    manifest.unknown.sort()
+    manifest.skipped.sort()
     return Closure(dict(chosen), metadata, manifest)
 
 
