@@ -153,12 +153,11 @@ def _version(text: str) -> Version:
 
 @lru_cache(maxsize=8192)
 def _tags(python: str, abi: str, platform: str) -> frozenset[str]:
-    return frozenset(
-        f"{i}-{a}-{p}"
-        for i in python.lower().split(".")
-        for a in abi.lower().split(".")
-        for p in platform.lower().split(".")
-    )
+    pys, abis, plats = (part.lower().split(".") for part in (python, abi, platform))
+    # as packaging.tags.parse_tag: no empty component, interpreters are identifiers
+    if "" in pys or "" in abis or "" in plats or not all(i.isidentifier() for i in pys):
+        raise InvalidWheelFilename(f"invalid tag: {python}-{abi}-{platform}")
+    return frozenset(f"{i}-{a}-{p}" for i in pys for a in abis for p in plats)
 
 
 def _parse_wheel(filename: str) -> tuple[str, Version, tuple[int, str] | tuple[()], frozenset[str]]:
