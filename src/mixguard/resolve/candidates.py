@@ -1,0 +1,255 @@
+"""Candidates and requirements, modelled on pip's ``resolution/resolvelib`` objects.
+
+Identifiers follow pip: a project's canonical name, ``name[extra1,extra2]`` for extras, and
+``<Python from Requires-Python>`` for the interpreter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from packaging.requirements import Requirement as PepRequirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from ..environment.distribution import PythonDistribution
+from ..index.links import DistributionFile
+from ..index.metadata import DistMetadata, MetadataUnknown
+
+if TYPE_CHECKING:
+    from .provider import Factory
+
+__all__ = [
+    "REQUIRES_PYTHON",
+    "Candidate",
+    "ExplicitRequirement",
+    "ExtrasCandidate",
+    "IndexCandidate",
+    "InstalledCandidate",
+    "PythonCandidate",
+    "Req",
+    "RequiresPythonRequirement",
+    "SpecifierRequirement",
+    "format_name",
+]
+
+REQUIRES_PYTHON = "<Python from Requires-Python>"
+
+
+def format_name(project: str, extras: frozenset[str]) -> str:
+    if not extras:
+        return project
+    return f"{project}[{','.join(sorted(extras))}]"
+
+
+class Candidate:
+    """A concrete (project, version) the resolver may pick. Identity is object identity,
+    as in pip, which compares candidates by ``id()`` for incompatibilities."""
+
+    name: str  # identifier
+    project: str
+    version: Version
+
+    def iter_dependencies(self, factory: Factory, with_requires: bool) -> Iterator[Req]:
+        return iter(())
+
+
+@dataclass(eq=False)
+class InstalledCandidate(Candidate):
+    dist: PythonDistribution
+    name: str = ""
+    project: str = ""
+    version: Version = field(default_factory=lambda: Version("0"))
+
+    def __post_init__(self) -> None:
+        self.project = canonicalize_name(self.dist.name)
+        self.name = self.project
+        self.version = Version(self.dist.version)
+
+    def iter_dependencies(self, factory: Factory, with_requires: bool) -> Iterator[Req]:
+        # pip: an installed candidate brings its Requires-Dist, no Requires-Python
+        if not with_requires:
+            return
+        for text in self.dist.requires_dist:
+            yield from factory.requirements_from_spec(text, parent=self, extras=frozenset())
+
+    def __repr__(self) -> str:
+        return f"Installed({self.project} {self.version})"
+
+
+@dataclass(eq=False)
+class IndexCandidate(Candidate):
+    """A file from an index, find-links or a direct URL, with its core metadata."""
+
+    file: DistributionFile
+    metadata: DistMetadata | MetadataUnknown
+    name: str = ""
+    project: str = ""
+    version: Version = field(default_factory=lambda: Version("0"))
+    direct: bool = False
+
+    def __post_init__(self) -> None:
+        self.project = canonicalize_name(self.file.name)
+        self.name = self.project
+        assert self.file.version is not None
+        self.version = self.file.version
+
+    def iter_dependencies(self, factory: Factory, with_requires: bool) -> Iterator[Req]:
+        meta = self.metadata
+        if isinstance(meta, MetadataUnknown):
+            factory.note_unknown(self, meta)
+            return
+        # pip: Requires-Python first, from the distribution's own metadata
+        if meta.requires_python and not factory.ignore_requires_python:
+            yield RequiresPythonRequirement(SpecifierSet(meta.requires_python), factory.python)
+        if not with_requires:
+            return
+        for text in meta.requires_dist:
+            yield from factory.requirements_from_spec(text, parent=self, extras=frozenset())
+
+    def __repr__(self) -> str:
+        return f"Index({self.project} {self.version} {self.file.filename})"
+
+
+@dataclass(eq=False)
+class ExtrasCandidate(Candidate):
+    base: InstalledCandidate | IndexCandidate
+    extras: frozenset[str]
+    name: str = ""
+    project: str = ""
+    version: Version = field(default_factory=lambda: Version("0"))
+
+    def __post_init__(self) -> None:
+        self.project = self.base.project
+        self.name = format_name(self.base.project, self.extras)
+        self.version = self.base.version
+
+    def _provided(self) -> frozenset[str]:
+        if isinstance(self.base, InstalledCandidate):
+            raw = self.base.dist.metadata.get("provides_extra", []) if self.base.dist.metadata else []
+        elif isinstance(self.base.metadata, DistMetadata):
+            raw = list(self.base.metadata.provides_extra)
+        else:
+            raw = []
+        return frozenset(canonicalize_name(e) for e in raw)
+
+    def iter_dependencies(self, factory: Factory, with_requires: bool) -> Iterator[Req]:
+        # pip: depend on the exact base, then on what the valid extras add
+        yield ExplicitRequirement(self.base)
+        if not with_requires:
+            return
+        valid = self.extras & self._provided()
+        if isinstance(self.base, InstalledCandidate):
+            texts: tuple[str, ...] = self.base.dist.requires_dist
+        elif isinstance(self.base.metadata, DistMetadata):
+            texts = self.base.metadata.requires_dist
+        else:
+            return
+        for text in texts:
+            req = factory.parse_requirement(text)
+            if req is None:
+                continue
+            if req.marker is None:
+                keep = True
+            elif not valid:
+                keep = factory.marker_ok(req, "")
+            else:
+                keep = any(factory.marker_ok(req, e) for e in valid)
+            if keep:
+                yield from factory.requirements_from_spec(text, parent=self, extras=valid)
+
+    def __repr__(self) -> str:
+        return f"Extras({self.name} {self.version})"
+
+
+@dataclass(eq=False)
+class PythonCandidate(Candidate):
+    version: Version
+    name: str = REQUIRES_PYTHON
+    project: str = REQUIRES_PYTHON
+
+
+class Req:
+    """A requirement the resolver must satisfy."""
+
+    name: str  # identifier
+    project: str
+    parent: Candidate | None = None
+    text: str = ""
+
+    def satisfied_by(self, candidate: Candidate) -> bool:
+        raise NotImplementedError
+
+    def format_for_error(self) -> str:
+        return self.text
+
+
+@dataclass(eq=False)
+class SpecifierRequirement(Req):
+    """``name[extras] specifier`` (pip's SpecifierRequirement / SpecifierWithoutExtras)."""
+
+    requirement: PepRequirement
+    extras: frozenset[str]
+    name: str = ""
+    project: str = ""
+    parent: Candidate | None = None
+    text: str = ""
+    user_supplied: bool = False
+
+    def __post_init__(self) -> None:
+        self.project = canonicalize_name(self.requirement.name)
+        self.name = format_name(self.project, self.extras)
+        if not self.text:
+            self.text = str(self.requirement)
+
+    @property
+    def specifier(self) -> SpecifierSet:
+        return self.requirement.specifier
+
+    def satisfied_by(self, candidate: Candidate) -> bool:
+        # pip: prereleases always allowed here; the finder already applied the policy
+        return self.requirement.specifier.contains(candidate.version, prereleases=True)
+
+    def format_for_error(self) -> str:
+        # pip formats the requirement with the project's canonical name and sorted parts
+        spec = ",".join(sorted(str(s) for s in self.requirement.specifier))
+        return f"{self.name}{spec}" if spec else self.name
+
+    def __repr__(self) -> str:
+        return f"SpecifierRequirement({self.name}{self.requirement.specifier})"
+
+
+@dataclass(eq=False)
+class ExplicitRequirement(Req):
+    candidate: Candidate
+    name: str = ""
+    project: str = ""
+    parent: Candidate | None = None
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.candidate.name
+        self.project = self.candidate.project
+        self.text = f"{self.candidate.name}=={self.candidate.version}"
+
+    def satisfied_by(self, candidate: Candidate) -> bool:
+        return candidate is self.candidate
+
+
+@dataclass(eq=False)
+class RequiresPythonRequirement(Req):
+    specifier: SpecifierSet
+    python: PythonCandidate
+    name: str = REQUIRES_PYTHON
+    project: str = REQUIRES_PYTHON
+    parent: Candidate | None = None
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        self.text = f"Python {self.specifier}"
+
+    def satisfied_by(self, candidate: Candidate) -> bool:
+        return self.specifier.contains(candidate.version, prereleases=True)

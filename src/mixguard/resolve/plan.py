@@ -1,0 +1,124 @@
+"""The install plan: what ``pip install`` would do to each distribution, and what it leaves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..names import PypiName
+
+__all__ = ["Action", "Change", "ConflictCause", "InstallPlan", "PipCheckProblem", "Replaced", "UnknownItem"]
+
+Action = Literal["install", "upgrade", "downgrade", "reinstall", "unchanged"]
+
+#: The pip release whose resolver mixguard replays (its provider, factory and finder).
+EMULATED_PIP = "25.3"
+
+
+@dataclass(frozen=True, slots=True)
+class Replaced:
+    """The installed distribution a change replaces."""
+
+    version: str
+    installer: str | None
+    has_record: bool
+    kind: str  # dist-info, egg-info, egg-info-file, egg, ...
+    path: str
+    conda_record: str | None  # "name version build" of the conda package that owns it
+    uninstalled: bool  # False under -I: pip installs over it without uninstalling
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    name: PypiName
+    version: str
+    action: Action
+    requested: bool
+    requested_extras: tuple[str, ...] = ()
+    filename: str | None = None
+    url: str | None = None  # redacted
+    hashes: tuple[tuple[str, str], ...] = ()
+    is_yanked: bool = False
+    yanked_reason: str | None = None
+    requires_dist: tuple[str, ...] = ()
+    requires_python: str | None = None
+    replaces: Replaced | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PipCheckProblem:
+    """One line of ``pip check``: a distribution whose requirement is missing or conflicting."""
+
+    name: PypiName
+    version: str
+    requirement: str
+    dependency: str  # the required project's name
+    kind: Literal["missing", "conflict"]
+    found: str | None  # the installed version, for a conflict
+    introduced: bool  # True: the plan breaks it; False: already broken before
+
+    def __str__(self) -> str:
+        # pip check's own wording
+        if self.kind == "missing":
+            return f"{self.name} {self.version} requires {self.dependency}, which is not installed."
+        return (f"{self.name} {self.version} has requirement {self.requirement}, "
+                f"but you have {self.dependency} {self.found}.")
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownItem:
+    project: str
+    version: str
+    filename: str
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictCause:
+    """One line of pip's "The conflict is caused by:" list."""
+
+    requirement: str
+    parent: str | None  # "name version", or None for the user's own request
+
+    def __str__(self) -> str:
+        return f"{self.parent} depends on {self.requirement}" if self.parent else f"The user requested {self.requirement}"
+
+
+@dataclass(frozen=True, slots=True)
+class InstallPlan:
+    """What ``pip install <args>`` would do in the target environment (nothing is installed)."""
+
+    changes: tuple[Change, ...]
+    check_after: tuple[PipCheckProblem, ...] = ()
+    unknowns: tuple[UnknownItem, ...] = ()
+    pip_version: str = EMULATED_PIP
+    args: tuple[str, ...] = ()
+    target: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def installs(self) -> tuple[Change, ...]:
+        """What pip would install (its ``--dry-run --report`` ``install`` list)."""
+        return tuple(c for c in self.changes if c.action != "unchanged")
+
+    @property
+    def replaced(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.replaces is not None)
+
+    def change(self, name: str) -> Change | None:
+        from packaging.utils import canonicalize_name
+
+        key = canonicalize_name(name)
+        return next((c for c in self.changes if c.name == key), None)
+
+    @property
+    def complete(self) -> bool:
+        """False when some metadata stayed unknown: the plan may then be wrong."""
+        return not self.unknowns
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for c in self.changes:
+            counts[c.action] = counts.get(c.action, 0) + 1
+        order = ("install", "upgrade", "downgrade", "reinstall", "unchanged")
+        return ", ".join(f"{counts[a]} {a}" for a in order if a in counts) or "nothing to do"

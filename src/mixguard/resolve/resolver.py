@@ -1,0 +1,241 @@
+"""Replay ``pip install <args>`` in a target environment: :func:`resolve`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+from resolvelib import BaseReporter, ResolutionImpossible, Resolver
+
+from ..environment.distribution import PythonDistribution
+from ..environment.model import Environment
+from ..environment.target import Target
+from ..errors import MixguardError
+from ..index.client import IndexClient
+from ..index.metadata import DistMetadata
+from ..index.transport import redact_url
+from ..names import PypiName
+from .candidates import REQUIRES_PYTHON, Candidate, ExtrasCandidate, IndexCandidate, InstalledCandidate
+from .options import PipRequest, parse_pip_args
+from .plan import Action, Change, ConflictCause, InstallPlan, PipCheckProblem, Replaced, UnknownItem
+from .provider import Factory, PipProvider, collect_root
+
+__all__ = ["ResolutionImpossibleError", "installed_view", "pip_check", "resolve"]
+
+_MAX_ROUNDS = 200_000  # pip's limit_how_complex_resolution_can_be
+
+
+class ResolutionImpossibleError(MixguardError):
+    """pip would stop with ResolutionImpossible; the message is pip's, the causes structured."""
+
+    def __init__(self, message: str, causes: tuple[ConflictCause, ...], no_candidates: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.causes = causes
+        self.no_candidates = no_candidates
+
+
+def installed_view(env: Environment) -> dict[str, PythonDistribution]:
+    """What pip sees as installed: one distribution per name, the first found (as pip)."""
+    out: dict[str, PythonDistribution] = {}
+    for d in env.distributions:
+        out.setdefault(canonicalize_name(d.name), d)
+    return out
+
+
+def resolve(
+    env: Environment,
+    request: PipRequest | Sequence[str],
+    client: IndexClient | None = None,
+    *,
+    target: Target | None = None,
+    cwd: str | Path = ".",
+) -> InstallPlan:
+    """What ``pip install <request>`` would do in ``env``.
+
+    ``request`` is a :class:`PipRequest` or the very arguments a user gives ``pip install``.
+    Raises :class:`ResolutionImpossibleError` where pip would fail to resolve.
+    """
+    req = request if isinstance(request, PipRequest) else parse_pip_args(request, cwd)
+    tgt = target or env.target
+    if client is None:
+        client = IndexClient(req.index)
+    installed = {} if req.ignore_installed else installed_view(env)
+    factory = Factory(tgt, req, client, installed)
+    roots, constraints, user_requested = collect_root(factory, req)
+    provider = PipProvider(factory, constraints, user_requested, req.no_deps, req.upgrade_strategy)
+    resolver: Resolver = Resolver(provider, BaseReporter())  # type: ignore[type-arg]
+    try:
+        result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
+    except ResolutionImpossible as exc:
+        raise _impossible(exc, factory, constraints) from None
+    return _plan(env, req, tgt, factory, result.mapping, user_requested)
+
+
+def _plan(env: Environment, req: PipRequest, target: Target, factory: Factory,
+          mapping: Mapping[str, Candidate], user_requested: Mapping[str, int]) -> InstallPlan:
+    requested_projects = {k.partition("[")[0] for k in user_requested}
+    extras: dict[str, set[str]] = {}
+    for ident, cand in mapping.items():
+        if isinstance(cand, ExtrasCandidate) and ident.partition("[")[0] in requested_projects:
+            extras.setdefault(cand.project, set()).update(cand.extras)
+    seen_installed = installed_view(env)
+    changes: list[Change] = []
+    for ident, cand in mapping.items():
+        if ident == REQUIRES_PYTHON or isinstance(cand, ExtrasCandidate):
+            continue
+        requested = cand.project in requested_projects
+        if isinstance(cand, InstalledCandidate):
+            if requested:
+                changes.append(Change(PypiName(cand.project), str(cand.version), "unchanged", True,
+                                      tuple(sorted(extras.get(cand.project, ())))))
+            continue
+        assert isinstance(cand, IndexCandidate)
+        existing = seen_installed.get(cand.project)
+        action: Action = "install"
+        replaces = None
+        if existing is not None:
+            try:
+                old = Version(existing.version)
+            except InvalidVersion:
+                old = None
+            if req.ignore_installed:
+                action = "install"
+            elif old is None or cand.version > old:
+                action = "upgrade"
+            elif cand.version < old:
+                action = "downgrade"
+            elif req.force_reinstall:
+                action = "reinstall"
+            elif cand.file.url.startswith("file:") and cand.file.kind == "sdist":
+                action = "reinstall"  # pip: a local sdist of the installed version is reinstalled
+            else:
+                # pip: same version from a remote or local wheel: nothing to do
+                if requested:
+                    changes.append(Change(PypiName(cand.project), str(cand.version), "unchanged", True))
+                continue
+            owner = env.owner(existing)
+            replaces = Replaced(
+                version=existing.version, installer=existing.installer, has_record=existing.has_record,
+                kind=existing.kind, path=existing.path,
+                conda_record=f"{owner.name} {owner.version} {owner.build}" if owner else None,
+                uninstalled=not req.ignore_installed,
+            )
+        meta = cand.metadata
+        changes.append(Change(
+            name=PypiName(cand.project),
+            version=str(cand.version),
+            action=action,
+            requested=requested,
+            requested_extras=tuple(sorted(extras.get(cand.project, ()))),
+            filename=cand.file.filename,
+            url=redact_url(cand.file.url),
+            hashes=cand.file.hashes,
+            is_yanked=cand.file.yanked,
+            yanked_reason=cand.file.yanked_reason,
+            requires_dist=meta.requires_dist if isinstance(meta, DistMetadata) else (),
+            requires_python=meta.requires_python if isinstance(meta, DistMetadata) else None,
+            replaces=replaces,
+        ))
+    changes.sort(key=lambda c: c.name)
+    unknowns = tuple(UnknownItem(u.project, u.version, u.filename, u.kind, u.reason)
+                     for u in factory.unknowns.values())
+    return InstallPlan(
+        changes=tuple(changes),
+        check_after=pip_check(env, changes, target),
+        unknowns=unknowns,
+        args=req.args,
+        target={"subdir": target.subdir, "python": target.python_version,
+                "markers": target.markers()},
+    )
+
+
+def _requirements_of(deps: Sequence[str]) -> list[Requirement]:
+    out = []
+    for text in deps:
+        try:
+            out.append(Requirement(text))
+        except InvalidRequirement:
+            continue
+    return out
+
+
+def _broken(versions: Mapping[str, str], deps: Mapping[str, tuple[str, Sequence[str]]],
+            markers: dict[str, str]) -> dict[tuple[str, str], tuple[str, str | None, str]]:
+    problems: dict[tuple[str, str], tuple[str, str | None, str]] = {}
+    for name, (_version, requires) in deps.items():
+        for r in _requirements_of(requires):
+            if r.marker is not None:
+                try:
+                    if not r.marker.evaluate({**markers, "extra": ""}):
+                        continue
+                except Exception:  # noqa: BLE001 - an unknown marker is not a pip check failure
+                    continue
+            dep = canonicalize_name(r.name)
+            found = versions.get(dep)
+            if found is None:
+                problems[(name, str(r))] = ("missing", None, r.name)
+                continue
+            try:
+                ok = r.specifier.contains(Version(found), prereleases=True)
+            except InvalidVersion:
+                ok = False
+            if not ok:
+                problems[(name, str(r))] = ("conflict", found, r.name)
+    return problems
+
+
+def pip_check(env: Environment, changes: Sequence[Change], target: Target) -> tuple[PipCheckProblem, ...]:
+    """What ``pip check`` would report after the plan; ``introduced`` tells plan from past."""
+    markers = target.markers()
+    before_view = installed_view(env)
+    before_versions = {n: d.version for n, d in before_view.items()}
+    before_deps = {n: (d.version, d.requires_dist) for n, d in before_view.items()}
+    after_versions = dict(before_versions)
+    after_deps = dict(before_deps)
+    for c in changes:
+        if c.action == "unchanged":
+            continue
+        after_versions[c.name] = c.version
+        after_deps[c.name] = (c.version, c.requires_dist)
+    before = _broken(before_versions, before_deps, markers)
+    after = _broken(after_versions, after_deps, markers)
+    out = []
+    for (name, req_text), (kind, found, dep) in sorted(after.items()):
+        out.append(PipCheckProblem(PypiName(name), after_versions[name], req_text, dep,
+                                   "missing" if kind == "missing" else "conflict", found,
+                                   introduced=before.get((name, req_text)) != (kind, found, dep)))
+    return tuple(out)
+
+
+def _impossible(exc: ResolutionImpossible, factory: Factory, constraints: Mapping[str, object]) -> ResolutionImpossibleError:  # type: ignore[type-arg]
+    causes = []
+    triggers = set()
+    for info in exc.causes:
+        req, parent = info.requirement, info.parent
+        text = req.format_for_error()
+        if parent is None:
+            triggers.add(text)
+            causes.append(ConflictCause(text, None))
+        else:
+            triggers.add(f"{parent.name}=={parent.version}")
+            causes.append(ConflictCause(text, f"{parent.name} {parent.version}"))
+    info_text = ", ".join(sorted(triggers)[:-1]) + " and " + sorted(triggers)[-1] if len(triggers) > 1 else (next(iter(triggers)) if triggers else "the requested packages")
+    no_candidates = []
+    for c in {i.requirement.name for i in exc.causes}:
+        project = c.partition("[")[0]
+        if project != REQUIRES_PYTHON and not any(
+            factory.finder.evaluate(project, f) for f in factory.client.project_files(project).files
+        ) and project not in factory.installed:
+            no_candidates.append(c)
+    lines = [f"Cannot install {info_text} because these package versions have conflicting dependencies.",
+             "", "The conflict is caused by:"]
+    lines += [f"    {c}" for c in causes]
+    for key in sorted({i.requirement.name for i in exc.causes} & set(constraints)):
+        lines.append(f"    The user requested (constraint) {key}{constraints[key]}")
+    if no_candidates:
+        lines += ["", "Additionally, some packages in these conflicts have no matching distributions "
+                  "available for your environment:"] + [f"    {n}" for n in sorted(no_candidates)]
+    return ResolutionImpossibleError("\n".join(lines), tuple(causes), tuple(sorted(no_candidates)))
