@@ -36,3 +36,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"py-rattler oracle: {total} cases compared, 0 disagreements ({detail})"
         )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # the parity harness's tally: "N/N agree", and the pip version it was checked against
+    try:
+        from tests.test_parity import CASES, RESULTS
+    except ImportError:
+        return
+    ran = sum(
+        1 for item in session.items if item.nodeid.startswith("tests/test_parity.py::test_parity[")
+    )
+    if ran:
+        from mixguard.resolve.plan import EMULATED_PIP
+
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"parity with real pip {EMULATED_PIP}: {RESULTS['agree']}/{ran} agree "
+                f"({len(CASES)} cases in tests/cases)"
+            )

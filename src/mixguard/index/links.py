@@ -153,10 +153,8 @@ def _version(text: str) -> Version:
 
 @lru_cache(maxsize=8192)
 def _tags(python: str, abi: str, platform: str) -> frozenset[str]:
+    # as packaging 25's parse_tag (the one pip 25.3 vendors): split, lower-case, expand
     pys, abis, plats = (part.lower().split(".") for part in (python, abi, platform))
-    # as packaging.tags.parse_tag: no empty component, interpreters are identifiers
-    if "" in pys or "" in abis or "" in plats or not all(i.isidentifier() for i in pys):
-        raise InvalidWheelFilename(f"invalid tag: {python}-{abi}-{platform}")
     return frozenset(f"{i}-{a}-{p}" for i in pys for a in abis for p in plats)
 
 

@@ -247,16 +247,41 @@ def walk_closure(
         if not ok:
             manifest.skipped.append(f"{req} (from {origin})")
             return
-        for v in sorted(ok, reverse=True)[:max_versions]:
-            if v not in chosen[name]:
-                chosen[name][v] = by_version[v]
-            best = _best_file(chosen[name][v], tag_rank)
-            pending[pool.submit(client.metadata, best)] = ("meta", (req, best))
+        ranked = sorted(ok, reverse=True)
+        for v in ranked[:max_versions]:
+            pick(req, name, v, by_version, ranked[max_versions:])
 
-    def follow(req: Requirement, f: DistributionFile, result: Any) -> None:
+    def pick(
+        req: Requirement,
+        name: str,
+        v: Version,
+        by_version: dict[Version, list[DistributionFile]],
+        fallback: list[Version],
+    ) -> None:
+        if v not in chosen[name]:
+            chosen[name][v] = by_version[v]
+        best = _best_file(chosen[name][v], tag_rank)
+        pending[pool.submit(client.metadata, best)] = (
+            "meta",
+            (req, best, name, by_version, fallback),
+        )
+
+    def follow(
+        req: Requirement,
+        f: DistributionFile,
+        result: Any,
+        name: str,
+        by_version: dict[Version, list[DistributionFile]],
+        fallback: list[Version],
+    ) -> None:
         if isinstance(result, MetadataUnknown):
             if str(result) not in manifest.unknown:
                 manifest.unknown.append(str(result))
+            # a version whose metadata only a build can tell stays out of the universe; the
+            # next newest version of this requirement takes its place
+            chosen[name].pop(f.version, None)  # type: ignore[arg-type]
+            if fallback:
+                pick(req, name, fallback[0], by_version, fallback[1:])
             return
         metadata[f.filename] = result
         extras = {str(canonicalize_name(e)) for e in req.extras}
@@ -286,8 +311,8 @@ def walk_closure(
                     for req, origin in waiting.pop(name, []):
                         choose(req, origin)
                 else:
-                    req, f = payload
-                    follow(req, f, fut.result())
+                    req, f, name, by_version, fallback = payload
+                    follow(req, f, fut.result(), name, by_version, fallback)
     finally:
         pool.shutdown(wait=True)
     manifest.unknown.sort()

@@ -129,7 +129,9 @@ class ExtrasCandidate(Candidate):
 
     def _provided(self) -> frozenset[str]:
         if isinstance(self.base, InstalledCandidate):
-            raw = self.base.dist.metadata.get("provides_extra", []) if self.base.dist.metadata else []
+            raw = (
+                self.base.dist.metadata.get("provides_extra", []) if self.base.dist.metadata else []
+            )
         elif isinstance(self.base.metadata, DistMetadata):
             raw = list(self.base.metadata.provides_extra)
         else:
@@ -214,9 +216,11 @@ class SpecifierRequirement(Req):
         return self.requirement.specifier.contains(candidate.version, prereleases=True)
 
     def format_for_error(self) -> str:
-        # pip formats the requirement with the project's canonical name and sorted parts
-        spec = ",".join(sorted(str(s) for s in self.requirement.specifier))
-        return f"{self.name}{spec}" if spec else self.name
+        # pip's SpecifierRequirement.format_for_error: "A, B and C" from "A,B,C"
+        parts = [p.strip() for p in str(self.requirement).split(",")]
+        if len(parts) == 1:
+            return parts[0]
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def __repr__(self) -> str:
         return f"SpecifierRequirement({self.name}{self.requirement.specifier})"

@@ -64,15 +64,21 @@ class Finder:
             return _requires_python_ok(file.requires_python, self.python)
         return True
 
-    def applicable(self, project: str, files: list[DistributionFile], specifier: SpecifierSet) -> list[DistributionFile]:
+    def applicable(
+        self, project: str, files: list[DistributionFile], specifier: SpecifierSet
+    ) -> list[DistributionFile]:
         """pip's ``find_best_candidate(...).applicable_candidates``: best last."""
         found = [f for f in files if self.evaluate(project, f)]
         allow_pre = True if self.request.pre else None
-        versions = {str(v) for v in specifier.filter({str(f.version) for f in found}, prereleases=allow_pre)}
+        versions = {
+            str(v) for v in specifier.filter({str(f.version) for f in found}, prereleases=allow_pre)
+        }
         chosen = [f for f in found if str(f.version) in versions]
         return sorted(chosen, key=self._sort_key)
 
-    def _sort_key(self, f: DistributionFile) -> tuple[int, int, int, Version, int, tuple[object, ...]]:
+    def _sort_key(
+        self, f: DistributionFile
+    ) -> tuple[int, int, int, Version, int, tuple[object, ...]]:
         if f.kind == "wheel":
             pri = -min(self._tag_priority[t] for t in f.tags if t in self._tag_priority)
             binary = 1 if self.request.prefer_binary else 0

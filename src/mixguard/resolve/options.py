@@ -75,39 +75,89 @@ class PipRequest:
 
     def allows_binary(self, name: str) -> bool:
         key = canonicalize_name(name)
-        if key in self.no_binary or (":all:" in self.no_binary and key not in self.only_binary):
-            return False
-        return True
+        return not (
+            key in self.no_binary or (":all:" in self.no_binary and key not in self.only_binary)
+        )
 
     def allows_source(self, name: str) -> bool:
         key = canonicalize_name(name)
-        if key in self.only_binary or (":all:" in self.only_binary and key not in self.no_binary):
-            return False
-        return True
+        return not (
+            key in self.only_binary or (":all:" in self.only_binary and key not in self.no_binary)
+        )
 
 
 # Options that take a value, and options that do not; everything pip install accepts that
 # does not change what is resolved is accepted and ignored (listed in _IGNORED*).
 _VALUE = {
-    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-    "--extra-index-url", "-f", "--find-links", "--upgrade-strategy", "--only-binary",
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "--upgrade-strategy",
+    "--only-binary",
     "--no-binary",
 }
 _FLAGS = {
-    "-U", "--upgrade", "--force-reinstall", "-I", "--ignore-installed", "--no-deps", "--pre",
-    "--prefer-binary", "--no-build-isolation", "--no-index", "--ignore-requires-python",
+    "-U",
+    "--upgrade",
+    "--force-reinstall",
+    "-I",
+    "--ignore-installed",
+    "--no-deps",
+    "--pre",
+    "--prefer-binary",
+    "--no-build-isolation",
+    "--no-index",
+    "--ignore-requires-python",
 }
 _IGNORED_FLAGS = {
-    "-q", "--quiet", "-v", "--verbose", "--dry-run", "--no-color", "--disable-pip-version-check",
-    "--no-cache-dir", "--no-input", "--isolated", "--no-warn-script-location",
-    "--no-warn-conflicts", "--progress-bar=off", "--require-virtualenv", "--no-compile",
-    "--compile", "--use-pep517", "--no-use-pep517", "--check-build-dependencies",
-    "--exists-action=i", "--root-user-action=ignore",
+    "-q",
+    "--quiet",
+    "-v",
+    "--verbose",
+    "--dry-run",
+    "--no-color",
+    "--disable-pip-version-check",
+    "--no-cache-dir",
+    "--no-input",
+    "--isolated",
+    "--no-warn-script-location",
+    "--no-warn-conflicts",
+    "--progress-bar=off",
+    "--require-virtualenv",
+    "--no-compile",
+    "--compile",
+    "--use-pep517",
+    "--no-use-pep517",
+    "--check-build-dependencies",
+    "--exists-action=i",
+    "--root-user-action=ignore",
 }
 _IGNORED_VALUE = {
-    "--report", "--cache-dir", "--timeout", "--retries", "--log", "--progress-bar",
-    "--root-user-action", "--exists-action", "--trusted-host", "--cert", "--client-cert",
-    "--proxy", "--keyring-provider", "--src", "--global-option", "--config-settings", "-C",
+    "--report",
+    "--cache-dir",
+    "--timeout",
+    "--retries",
+    "--log",
+    "--progress-bar",
+    "--root-user-action",
+    "--exists-action",
+    "--trusted-host",
+    "--cert",
+    "--client-cert",
+    "--proxy",
+    "--keyring-provider",
+    "--src",
+    "--global-option",
+    "--config-settings",
+    "-C",
 }
 _UNSUPPORTED = {
     "--user": "installs into the user site, not the environment being checked",
@@ -127,11 +177,31 @@ _UNSUPPORTED = {
     "--no-clean": "not emulated",
 }
 _REQ_FILE_OPTIONS = {
-    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-    "--extra-index-url", "-f", "--find-links", "--no-index", "--pre", "--prefer-binary",
-    "--only-binary", "--no-binary", "--trusted-host", "--use-feature", "--hash",
-    "--config-settings", "--global-option",
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "--no-index",
+    "--pre",
+    "--prefer-binary",
+    "--only-binary",
+    "--no-binary",
+    "--trusted-host",
+    "--use-feature",
+    "--hash",
+    "--config-settings",
+    "--global-option",
 }
+
+
+_FILE_ONLY_VALUE = ("--trusted-host", "--config-settings", "--global-option")
 
 
 @dataclass
@@ -174,7 +244,9 @@ def _is_link(text: str) -> bool:
     )
 
 
-def _root(text: str, where: str, base: Path, constraint: bool = False, editable: bool = False) -> RootRequirement:
+def _root(
+    text: str, where: str, base: Path, constraint: bool = False, editable: bool = False
+) -> RootRequirement:
     text = text.strip()
     if editable or _is_link(text):
         # "name @ url" is PEP 508; a bare URL/path has no name until built
@@ -188,8 +260,9 @@ def _root(text: str, where: str, base: Path, constraint: bool = False, editable:
         if "://" not in link:
             link = str((base / Path(link).expanduser()).resolve())
         name = _egg_name(text)
-        req = Requirement(name) if name else None
-        return RootRequirement(text, req, constraint, editable, link, where)
+        return RootRequirement(
+            text, Requirement(name) if name else None, constraint, editable, link, where
+        )
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
@@ -214,17 +287,31 @@ def _split_option(token: str) -> tuple[str, str | None]:
     if token.startswith("--") and "=" in token:
         opt, _, value = token.partition("=")
         return opt, value
-    if token.startswith("-") and not token.startswith("--") and len(token) > 2 and token[:2] in (
-        "-r", "-c", "-e", "-i", "-f",
+    if (
+        token.startswith("-")
+        and not token.startswith("--")
+        and len(token) > 2
+        and token[:2]
+        in (
+            "-r",
+            "-c",
+            "-e",
+            "-i",
+            "-f",
+        )
     ):
         return token[:2], token[2:]
     return token, None
 
 
-def _apply(state: _State, opt: str, value: str | None, where: str, base: Path, stack: tuple[Path, ...]) -> None:
+def _apply(
+    state: _State, opt: str, value: str | None, where: str, base: Path, stack: tuple[Path, ...]
+) -> None:
     if opt in ("-r", "--requirement", "-c", "--constraint"):
         assert value is not None
-        _read_file(state, base / value, constraint=opt in ("-c", "--constraint"), stack=stack, where=where)
+        _read_file(
+            state, base / value, constraint=opt in ("-c", "--constraint"), stack=stack, where=where
+        )
     elif opt in ("-e", "--editable"):
         assert value is not None
         state.editables.append(_root(value, where, base, editable=True))
@@ -256,14 +343,18 @@ def _apply(state: _State, opt: str, value: str | None, where: str, base: Path, s
         state.flags[opt.lstrip("-").replace("-", "_")] = True
 
 
-def _read_file(state: _State, path: Path, *, constraint: bool, stack: tuple[Path, ...], where: str) -> None:
+def _read_file(
+    state: _State, path: Path, *, constraint: bool, stack: tuple[Path, ...], where: str
+) -> None:
     path = path.resolve()
     if path in stack:
         raise ParseError(str(path), "requirements file includes itself", where)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ParseError(str(path), f"cannot read requirements file: {exc.strerror or exc}", where) from None
+        raise ParseError(
+            str(path), f"cannot read requirements file: {exc.strerror or exc}", where
+        ) from None
     # pip: join continuation lines, drop comments (a '#' after whitespace or at line start)
     logical: list[tuple[int, str]] = []
     buf, start = "", 0
@@ -288,16 +379,18 @@ def _read_file(state: _State, path: Path, *, constraint: bool, stack: tuple[Path
             while i < len(tokens):
                 opt, value = _split_option(tokens[i])
                 if opt not in _REQ_FILE_OPTIONS and opt not in _FLAGS:
-                    raise UnsupportedPipOption(opt, "not an option pip accepts in a requirements file", here)
+                    raise UnsupportedPipOption(
+                        opt, "not an option pip accepts in a requirements file", here
+                    )
                 if opt in ("--hash", "--use-feature"):
                     raise UnsupportedPipOption(opt, _UNSUPPORTED[opt], here)
-                if opt in _VALUE or opt in ("--trusted-host", "--config-settings", "--global-option"):
-                    if value is None:
-                        i += 1
-                        if i >= len(tokens):
-                            raise ParseError(opt, "option needs a value", here)
-                        value = tokens[i]
-                if opt not in ("--trusted-host", "--config-settings", "--global-option"):
+                takes_value = opt in _VALUE or opt in _FILE_ONLY_VALUE
+                if takes_value and value is None:
+                    i += 1
+                    if i >= len(tokens):
+                        raise ParseError(opt, "option needs a value", here)
+                    value = tokens[i]
+                if opt not in _FILE_ONLY_VALUE:  # accepted, and nothing to resolve differently
                     _apply(state, opt, value, here, path.parent, (*stack, path))
                 i += 1
             continue
@@ -337,7 +430,9 @@ def parse_pip_args(args: Sequence[str], cwd: str | Path = ".") -> PipRequest:
                 i += 1 if value is not None else 2
                 continue
             if opt not in _VALUE and opt not in _FLAGS:
-                raise UnsupportedPipOption(opt, "not a pip install option mixguard knows", "command line")
+                raise UnsupportedPipOption(
+                    opt, "not a pip install option mixguard knows", "command line"
+                )
             if opt in _VALUE and value is None:
                 i += 1
                 if i >= len(tokens):
@@ -351,8 +446,12 @@ def parse_pip_args(args: Sequence[str], cwd: str | Path = ".") -> PipRequest:
     strategy: Strategy = "to-satisfy-only"
     if upgrade:
         strategy = state.flags.get("strategy", "only-if-needed")  # type: ignore[assignment]
-    index = IndexConfig(index_url=state.index_url or PYPI, extra_index_urls=tuple(state.extra),
-                        find_links=tuple(state.find_links), no_index=state.no_index)
+    index = IndexConfig(
+        index_url=state.index_url or PYPI,
+        extra_index_urls=tuple(state.extra),
+        find_links=tuple(state.find_links),
+        no_index=state.no_index,
+    )
     # pip's order: constraints, command-line requirements, editables, requirement files
     ordered = (*state.constraints, *state.reqs, *state.editables, *state.files)
     return PipRequest(

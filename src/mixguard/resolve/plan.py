@@ -7,7 +7,15 @@ from typing import Any, Literal
 
 from ..names import PypiName
 
-__all__ = ["Action", "Change", "ConflictCause", "InstallPlan", "PipCheckProblem", "Replaced", "UnknownItem"]
+__all__ = [
+    "Action",
+    "Change",
+    "ConflictCause",
+    "InstallPlan",
+    "PipCheckProblem",
+    "Replaced",
+    "UnknownItem",
+]
 
 Action = Literal["install", "upgrade", "downgrade", "reinstall", "unchanged"]
 
@@ -61,8 +69,10 @@ class PipCheckProblem:
         # pip check's own wording
         if self.kind == "missing":
             return f"{self.name} {self.version} requires {self.dependency}, which is not installed."
-        return (f"{self.name} {self.version} has requirement {self.requirement}, "
-                f"but you have {self.dependency} {self.found}.")
+        return (
+            f"{self.name} {self.version} has requirement {self.requirement}, "
+            f"but you have {self.dependency} {self.found}."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +92,11 @@ class ConflictCause:
     parent: str | None  # "name version", or None for the user's own request
 
     def __str__(self) -> str:
-        return f"{self.parent} depends on {self.requirement}" if self.parent else f"The user requested {self.requirement}"
+        return (
+            f"{self.parent} depends on {self.requirement}"
+            if self.parent
+            else f"The user requested {self.requirement}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +123,7 @@ class InstallPlan:
         from packaging.utils import canonicalize_name
 
         key = canonicalize_name(name)
-        return next((c for c in self.changes if c.name == key), None)
+        return next((c for c in self.changes if str(c.name) == str(key)), None)
 
     @property
     def complete(self) -> bool:

@@ -37,6 +37,7 @@ from ..environment.target import Target
 from ..index.client import IndexClient
 from ..index.links import DistributionFile
 from ..index.metadata import DistMetadata, MetadataUnknown
+from ..names import PypiName
 from .candidates import (
     REQUIRES_PYTHON,
     Candidate,
@@ -120,7 +121,11 @@ class Factory:
             return True  # a marker on what the target does not say: keep it (and say so?)
 
     def requirements_from_spec(
-        self, text: str, parent: Candidate | None, extras: frozenset[str], user_supplied: bool = False
+        self,
+        text: str,
+        parent: Candidate | None,
+        extras: frozenset[str],
+        user_supplied: bool = False,
     ) -> Iterator[Req]:
         """pip's ``make_requirements_from_spec``: markers, then one or two requirements."""
         req = self.parse_requirement(text)
@@ -135,10 +140,16 @@ class Factory:
             return
         if req_extras and req.specifier:
             # pip's SpecifierWithoutExtrasRequirement: constrain the base project too
-            yield SpecifierRequirement(req, frozenset(), parent=parent, text=text, user_supplied=user_supplied)
-        yield SpecifierRequirement(req, req_extras, parent=parent, text=text, user_supplied=user_supplied)
+            yield SpecifierRequirement(
+                req, frozenset(), parent=parent, text=text, user_supplied=user_supplied
+            )
+        yield SpecifierRequirement(
+            req, req_extras, parent=parent, text=text, user_supplied=user_supplied
+        )
 
-    def _url_requirements(self, req: PepRequirement, parent: Candidate | None, extras: frozenset[str]) -> Iterator[Req]:
+    def _url_requirements(
+        self, req: PepRequirement, parent: Candidate | None, extras: frozenset[str]
+    ) -> Iterator[Req]:
         assert req.url is not None
         cand = self.candidate_from_url(req.url, canonicalize_name(req.name))
         base = ExplicitRequirement(cand, parent=parent)
@@ -157,7 +168,7 @@ class Factory:
         dist = self.installed.get(project)
         if dist is None:
             return None
-        key = (project, frozenset())
+        key: tuple[str, frozenset[str]] = (project, frozenset())
         if key not in self._installed_cands:
             try:
                 self._installed_cands[key] = InstalledCandidate(dist)
@@ -173,7 +184,7 @@ class Factory:
             meta = self.client.metadata(file)
             if isinstance(meta, DistMetadata):
                 # pip: metadata that contradicts the file name is invalid: skip that version
-                if canonicalize_name(meta.name) != file.name:
+                if str(canonicalize_name(meta.name)) != str(file.name):
                     return None
                 try:
                     if Version(meta.version) != file.version:
@@ -184,23 +195,32 @@ class Factory:
         return self._index_cands[key]
 
     def candidate_from_url(self, url: str, name: str) -> IndexCandidate:
-        from ..index.links import DistributionFile as DF
-
         filename = url.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-        file = DF.from_link(filename, url if "://" in url else f"file://{url}")
+        file = DistributionFile.from_link(filename, url if "://" in url else f"file://{url}")
         if file is None:
             # a directory or VCS URL: only a build can tell its metadata
-            from packaging.version import Version as V
-
-            fake = DF(filename=filename, url=url, name=name, version=V("0"), kind="other")  # type: ignore[arg-type]
-            cand = IndexCandidate(fake, MetadataUnknown(filename, url, "needs-build",
-                                                        "a directory or VCS requirement: only a build can tell"),
-                                  direct=True)
+            fake = DistributionFile(
+                filename=filename, url=url, name=PypiName(name), version=Version("0"), kind="other"
+            )
+            cand = IndexCandidate(
+                fake,
+                MetadataUnknown(
+                    filename,
+                    url,
+                    "needs-build",
+                    "a directory or VCS requirement: only a build can tell",
+                ),
+                direct=True,
+            )
             return cand
-        cand = self.index_candidate(file)
-        assert cand is not None
-        cand.direct = True
-        return cand
+        found = self.index_candidate(file)
+        if found is None:
+            found = IndexCandidate(
+                file,
+                MetadataUnknown(filename, url, "invalid", "the metadata contradicts the file name"),
+            )
+        found.direct = True
+        return found
 
     def extras_candidate(self, base: Candidate, extras: frozenset[str]) -> ExtrasCandidate:
         assert isinstance(base, (InstalledCandidate, IndexCandidate))
@@ -239,7 +259,8 @@ class Factory:
         incompatible = {id(c) for c in incompatibilities.get(identifier, ())}
         if explicit:
             return [
-                c for c in dict.fromkeys(explicit)
+                c
+                for c in dict.fromkeys(explicit)
                 if id(c) not in incompatible
                 and constraint.contains(c.version, prereleases=True)
                 and all(r.satisfied_by(c) for r in reqs)
@@ -251,7 +272,9 @@ class Factory:
             specifier &= r.specifier
         return _FoundCandidates(self, project, extras, specifier, prefers_installed, incompatible)
 
-    def _index_infos(self, project: str, specifier: SpecifierSet) -> Iterator[tuple[Version, DistributionFile]]:
+    def _index_infos(
+        self, project: str, specifier: SpecifierSet
+    ) -> Iterator[tuple[Version, DistributionFile]]:
         files = list(self.client.project_files(project).files)
         applicable = self.finder.applicable(project, files, specifier)
         all_yanked = all(f.yanked for f in applicable)
@@ -266,8 +289,15 @@ class Factory:
 class _FoundCandidates:
     """pip's lazy ``FoundCandidates``: the index is read only when iterated."""
 
-    def __init__(self, factory: Factory, project: str, extras: frozenset[str], specifier: SpecifierSet,
-                 prefers_installed: bool, incompatible: set[int]) -> None:
+    def __init__(
+        self,
+        factory: Factory,
+        project: str,
+        extras: frozenset[str],
+        specifier: SpecifierSet,
+        prefers_installed: bool,
+        incompatible: set[int],
+    ) -> None:
         self._f = factory
         self._project = project
         self._extras = extras
@@ -421,7 +451,10 @@ class PipProvider(AbstractProvider):  # type: ignore[type-arg]
     ) -> Iterable[Candidate]:
         constraint = _with_identifier(self.constraints, identifier) or SpecifierSet()
         return self.factory.find_candidates(
-            identifier, requirements, incompatibilities, constraint,
+            identifier,
+            requirements,
+            incompatibilities,
+            constraint,
             prefers_installed=not self._eligible_for_upgrade(identifier),
         )
 
@@ -452,14 +485,18 @@ def collect_root(
             if root.requirement is None or root.requirement.url or root.requirement.extras:
                 from ..errors import ParseError
 
-                raise ParseError(root.text, "constraints must be a name and a version specifier", root.where)
+                raise ParseError(
+                    root.text, "constraints must be a name and a version specifier", root.where
+                )
             req = root.requirement
             if req.marker is not None and not factory.marker_ok(req, ""):
                 continue
             constraints[canonicalize_name(req.name)] &= req.specifier
             continue
         if root.requirement is not None and root.requirement.url is None and root.link is None:
-            reqs = list(factory.requirements_from_spec(root.text, None, frozenset(), user_supplied=True))
+            reqs = list(
+                factory.requirements_from_spec(root.text, None, frozenset(), user_supplied=True)
+            )
         else:
             reqs = _link_requirements(factory, root)
         if not reqs:
@@ -473,10 +510,13 @@ def collect_root(
 
 def _link_requirements(factory: Factory, root: Any) -> list[Req]:
     link = root.link or (root.requirement.url if root.requirement else None)
+    assert isinstance(link, str)
     name = root.name or ""
     cand = factory.candidate_from_url(link, name)
     reqs: list[Req] = [ExplicitRequirement(cand)]
-    extras = frozenset(canonicalize_name(e) for e in (root.requirement.extras if root.requirement else ()))
+    extras = frozenset(
+        canonicalize_name(e) for e in (root.requirement.extras if root.requirement else ())
+    )
     if extras:
         reqs.append(ExplicitRequirement(factory.extras_candidate(cand, extras)))
     return reqs

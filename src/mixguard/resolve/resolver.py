@@ -18,7 +18,13 @@ from ..index.client import IndexClient
 from ..index.metadata import DistMetadata
 from ..index.transport import redact_url
 from ..names import PypiName
-from .candidates import REQUIRES_PYTHON, Candidate, ExtrasCandidate, IndexCandidate, InstalledCandidate
+from .candidates import (
+    REQUIRES_PYTHON,
+    Candidate,
+    ExtrasCandidate,
+    IndexCandidate,
+    InstalledCandidate,
+)
 from .options import PipRequest, parse_pip_args
 from .plan import Action, Change, ConflictCause, InstallPlan, PipCheckProblem, Replaced, UnknownItem
 from .provider import Factory, PipProvider, collect_root
@@ -31,7 +37,9 @@ _MAX_ROUNDS = 200_000  # pip's limit_how_complex_resolution_can_be
 class ResolutionImpossibleError(MixguardError):
     """pip would stop with ResolutionImpossible; the message is pip's, the causes structured."""
 
-    def __init__(self, message: str, causes: tuple[ConflictCause, ...], no_candidates: tuple[str, ...]) -> None:
+    def __init__(
+        self, message: str, causes: tuple[ConflictCause, ...], no_candidates: tuple[str, ...]
+    ) -> None:
         super().__init__(message)
         self.causes = causes
         self.no_candidates = no_candidates
@@ -74,8 +82,14 @@ def resolve(
     return _plan(env, req, tgt, factory, result.mapping, user_requested)
 
 
-def _plan(env: Environment, req: PipRequest, target: Target, factory: Factory,
-          mapping: Mapping[str, Candidate], user_requested: Mapping[str, int]) -> InstallPlan:
+def _plan(
+    env: Environment,
+    req: PipRequest,
+    target: Target,
+    factory: Factory,
+    mapping: Mapping[str, Candidate],
+    user_requested: Mapping[str, int],
+) -> InstallPlan:
     requested_projects = {k.partition("[")[0] for k in user_requested}
     extras: dict[str, set[str]] = {}
     for ident, cand in mapping.items():
@@ -89,8 +103,15 @@ def _plan(env: Environment, req: PipRequest, target: Target, factory: Factory,
         requested = cand.project in requested_projects
         if isinstance(cand, InstalledCandidate):
             if requested:
-                changes.append(Change(PypiName(cand.project), str(cand.version), "unchanged", True,
-                                      tuple(sorted(extras.get(cand.project, ())))))
+                changes.append(
+                    Change(
+                        PypiName(cand.project),
+                        str(cand.version),
+                        "unchanged",
+                        True,
+                        tuple(sorted(extras.get(cand.project, ()))),
+                    )
+                )
             continue
         assert isinstance(cand, IndexCandidate)
         existing = seen_installed.get(cand.project)
@@ -114,41 +135,53 @@ def _plan(env: Environment, req: PipRequest, target: Target, factory: Factory,
             else:
                 # pip: same version from a remote or local wheel: nothing to do
                 if requested:
-                    changes.append(Change(PypiName(cand.project), str(cand.version), "unchanged", True))
+                    changes.append(
+                        Change(PypiName(cand.project), str(cand.version), "unchanged", True)
+                    )
                 continue
             owner = env.owner(existing)
             replaces = Replaced(
-                version=existing.version, installer=existing.installer, has_record=existing.has_record,
-                kind=existing.kind, path=existing.path,
+                version=existing.version,
+                installer=existing.installer,
+                has_record=existing.has_record,
+                kind=existing.kind,
+                path=existing.path,
                 conda_record=f"{owner.name} {owner.version} {owner.build}" if owner else None,
                 uninstalled=not req.ignore_installed,
             )
         meta = cand.metadata
-        changes.append(Change(
-            name=PypiName(cand.project),
-            version=str(cand.version),
-            action=action,
-            requested=requested,
-            requested_extras=tuple(sorted(extras.get(cand.project, ()))),
-            filename=cand.file.filename,
-            url=redact_url(cand.file.url),
-            hashes=cand.file.hashes,
-            is_yanked=cand.file.yanked,
-            yanked_reason=cand.file.yanked_reason,
-            requires_dist=meta.requires_dist if isinstance(meta, DistMetadata) else (),
-            requires_python=meta.requires_python if isinstance(meta, DistMetadata) else None,
-            replaces=replaces,
-        ))
+        changes.append(
+            Change(
+                name=PypiName(cand.project),
+                version=str(cand.version),
+                action=action,
+                requested=requested,
+                requested_extras=tuple(sorted(extras.get(cand.project, ()))),
+                filename=cand.file.filename,
+                url=redact_url(cand.file.url),
+                hashes=cand.file.hashes,
+                is_yanked=cand.file.yanked,
+                yanked_reason=cand.file.yanked_reason,
+                requires_dist=meta.requires_dist if isinstance(meta, DistMetadata) else (),
+                requires_python=meta.requires_python if isinstance(meta, DistMetadata) else None,
+                replaces=replaces,
+            )
+        )
     changes.sort(key=lambda c: c.name)
-    unknowns = tuple(UnknownItem(u.project, u.version, u.filename, u.kind, u.reason)
-                     for u in factory.unknowns.values())
+    unknowns = tuple(
+        UnknownItem(u.project, u.version, u.filename, u.kind, u.reason)
+        for u in factory.unknowns.values()
+    )
     return InstallPlan(
         changes=tuple(changes),
         check_after=pip_check(env, changes, target),
         unknowns=unknowns,
         args=req.args,
-        target={"subdir": target.subdir, "python": target.python_version,
-                "markers": target.markers()},
+        target={
+            "subdir": target.subdir,
+            "python": target.python_version,
+            "markers": target.markers(),
+        },
     )
 
 
@@ -162,8 +195,11 @@ def _requirements_of(deps: Sequence[str]) -> list[Requirement]:
     return out
 
 
-def _broken(versions: Mapping[str, str], deps: Mapping[str, tuple[str, Sequence[str]]],
-            markers: dict[str, str]) -> dict[tuple[str, str], tuple[str, str | None, str]]:
+def _broken(
+    versions: Mapping[str, str],
+    deps: Mapping[str, tuple[str, Sequence[str]]],
+    markers: dict[str, str],
+) -> dict[tuple[str, str], tuple[str, str | None, str]]:
     problems: dict[tuple[str, str], tuple[str, str | None, str]] = {}
     for name, (_version, requires) in deps.items():
         for r in _requirements_of(requires):
@@ -171,7 +207,7 @@ def _broken(versions: Mapping[str, str], deps: Mapping[str, tuple[str, Sequence[
                 try:
                     if not r.marker.evaluate({**markers, "extra": ""}):
                         continue
-                except Exception:  # noqa: BLE001 - an unknown marker is not a pip check failure
+                except Exception:
                     continue
             dep = canonicalize_name(r.name)
             found = versions.get(dep)
@@ -187,7 +223,9 @@ def _broken(versions: Mapping[str, str], deps: Mapping[str, tuple[str, Sequence[
     return problems
 
 
-def pip_check(env: Environment, changes: Sequence[Change], target: Target) -> tuple[PipCheckProblem, ...]:
+def pip_check(
+    env: Environment, changes: Sequence[Change], target: Target
+) -> tuple[PipCheckProblem, ...]:
     """What ``pip check`` would report after the plan; ``introduced`` tells plan from past."""
     markers = target.markers()
     before_view = installed_view(env)
@@ -204,13 +242,54 @@ def pip_check(env: Environment, changes: Sequence[Change], target: Target) -> tu
     after = _broken(after_versions, after_deps, markers)
     out = []
     for (name, req_text), (kind, found, dep) in sorted(after.items()):
-        out.append(PipCheckProblem(PypiName(name), after_versions[name], req_text, dep,
-                                   "missing" if kind == "missing" else "conflict", found,
-                                   introduced=before.get((name, req_text)) != (kind, found, dep)))
+        out.append(
+            PipCheckProblem(
+                PypiName(name),
+                after_versions[name],
+                req_text,
+                dep,
+                "missing" if kind == "missing" else "conflict",
+                found,
+                introduced=before.get((name, req_text)) != (kind, found, dep),
+            )
+        )
     return tuple(out)
 
 
-def _impossible(exc: ResolutionImpossible, factory: Factory, constraints: Mapping[str, object]) -> ResolutionImpossibleError:  # type: ignore[type-arg]
+def _single(req: object, parent: object, factory: Factory) -> ResolutionImpossibleError:
+    """pip's ``_report_single_requirement_conflict``."""
+    project = str(getattr(req, "project", ""))
+    text = str(getattr(req, "text", req))
+    disp = text if parent is None else f"{text} (from {getattr(parent, 'name', '')})"
+    versions: set[Version] = set()
+    yanked: set[Version] = set()
+    for f in factory.client.project_files(project).files:
+        if f.version is not None and factory.finder.evaluate(project, f):
+            (yanked if f.yanked else versions).add(f.version)
+    lines = []
+    if yanked:
+        lines.append(
+            "Ignored the following yanked versions: " + ", ".join(str(v) for v in sorted(yanked))
+        )
+    lines.append(
+        f"Could not find a version that satisfies the requirement {disp} "
+        f"(from versions: {', '.join(str(v) for v in sorted(versions)) or 'none'})"
+    )
+    lines.append(f"No matching distribution found for {text}")
+    cause = ConflictCause(
+        text, f"{getattr(parent, 'name', '')} {getattr(parent, 'version', '')}" if parent else None
+    )
+    return ResolutionImpossibleError("\n".join(lines), (cause,), (project,) if not versions else ())
+
+
+def _impossible(
+    exc: ResolutionImpossible,  # type: ignore[type-arg]
+    factory: Factory,
+    constraints: Mapping[str, object],
+) -> ResolutionImpossibleError:
+    infos = list(exc.causes)
+    if len(infos) == 1 and infos[0].requirement.name not in constraints:
+        return _single(infos[0].requirement, infos[0].parent, factory)
     causes = []
     triggers = set()
     for info in exc.causes:
@@ -222,20 +301,35 @@ def _impossible(exc: ResolutionImpossible, factory: Factory, constraints: Mappin
         else:
             triggers.add(f"{parent.name}=={parent.version}")
             causes.append(ConflictCause(text, f"{parent.name} {parent.version}"))
-    info_text = ", ".join(sorted(triggers)[:-1]) + " and " + sorted(triggers)[-1] if len(triggers) > 1 else (next(iter(triggers)) if triggers else "the requested packages")
+    info_text = (
+        ", ".join(sorted(triggers)[:-1]) + " and " + sorted(triggers)[-1]
+        if len(triggers) > 1
+        else (next(iter(triggers)) if triggers else "the requested packages")
+    )
     no_candidates = []
     for c in {i.requirement.name for i in exc.causes}:
         project = c.partition("[")[0]
-        if project != REQUIRES_PYTHON and not any(
-            factory.finder.evaluate(project, f) for f in factory.client.project_files(project).files
-        ) and project not in factory.installed:
+        if (
+            project != REQUIRES_PYTHON
+            and not any(
+                factory.finder.evaluate(project, f)
+                for f in factory.client.project_files(project).files
+            )
+            and project not in factory.installed
+        ):
             no_candidates.append(c)
-    lines = [f"Cannot install {info_text} because these package versions have conflicting dependencies.",
-             "", "The conflict is caused by:"]
+    lines = [
+        f"Cannot install {info_text} because these package versions have conflicting dependencies.",
+        "",
+        "The conflict is caused by:",
+    ]
     lines += [f"    {c}" for c in causes]
     for key in sorted({i.requirement.name for i in exc.causes} & set(constraints)):
         lines.append(f"    The user requested (constraint) {key}{constraints[key]}")
     if no_candidates:
-        lines += ["", "Additionally, some packages in these conflicts have no matching distributions "
-                  "available for your environment:"] + [f"    {n}" for n in sorted(no_candidates)]
+        lines += [
+            "",
+            "Additionally, some packages in these conflicts have no matching distributions "
+            "available for your environment:",
+        ] + [f"    {n}" for n in sorted(no_candidates)]
     return ResolutionImpossibleError("\n".join(lines), tuple(causes), tuple(sorted(no_candidates)))
