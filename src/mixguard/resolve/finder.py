@@ -70,10 +70,11 @@ class Finder:
         """pip's ``find_best_candidate(...).applicable_candidates``: best last."""
         found = [f for f in files if self.evaluate(project, f)]
         allow_pre = True if self.request.pre else None
-        versions = {
-            str(v) for v in specifier.filter({str(f.version) for f in found}, prereleases=allow_pre)
-        }
-        chosen = [f for f in found if str(f.version) in versions]
+        # pip filters version strings; Version objects give the same answer without re-parsing
+        # every version of a large project on each call
+        distinct = {f.version for f in found if f.version is not None}
+        versions = set(specifier.filter(distinct, prereleases=allow_pre))
+        chosen = [f for f in found if f.version in versions]
         return sorted(chosen, key=self._sort_key)
 
     def _sort_key(

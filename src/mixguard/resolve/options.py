@@ -363,7 +363,7 @@ def _read_file(
             start = n
         stripped = re.sub(r"(^|\s+)#.*$", "", line)
         if stripped.endswith("\\"):
-            buf += stripped[:-1] + " "
+            buf += stripped[:-1]  # pip join_lines: only the backslash goes
             continue
         buf += stripped
         if buf.strip():

@@ -107,6 +107,7 @@ class InstallPlan:
     check_after: tuple[PipCheckProblem, ...] = ()
     unknowns: tuple[UnknownItem, ...] = ()
     pip_version: str = EMULATED_PIP
+    target_pip: str | None = None  # the pip installed in the target, if any (may differ)
     args: tuple[str, ...] = ()
     target: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -124,6 +125,17 @@ class InstallPlan:
 
         key = canonicalize_name(name)
         return next((c for c in self.changes if str(c.name) == str(key)), None)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        out = []
+        if self.target_pip and self.target_pip.split(".")[:2] != self.pip_version.split(".")[:2]:
+            out.append(
+                f"the environment has pip {self.target_pip}; mixguard replays pip "
+                f"{self.pip_version}'s resolver, whose choices may differ"
+            )
+        out += [f"unknown: {u.filename}: {u.reason}" for u in self.unknowns]
+        return tuple(out)
 
     @property
     def complete(self) -> bool:

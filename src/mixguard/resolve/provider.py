@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from packaging.markers import InvalidMarker, UndefinedEnvironmentName
@@ -67,6 +68,16 @@ class Unknown:
     reason: str
 
 
+@lru_cache(maxsize=16384)
+def parse_requirement(text: str) -> PepRequirement | None:
+    """Requires-Dist strings repeat across candidates and runs; parsing them is not cheap.
+    (Callers never mutate the returned object.)"""
+    try:
+        return PepRequirement(text)
+    except InvalidRequirement:
+        return None
+
+
 def _pinned(specifier: SpecifierSet) -> bool:
     for sp in specifier:
         if sp.operator == "===":
@@ -91,7 +102,6 @@ class Factory:
     _installed_cands: dict[tuple[str, frozenset[str]], Candidate] = field(default_factory=dict)
     _index_cands: dict[tuple[str, str], IndexCandidate] = field(default_factory=dict)
     _extras_cands: dict[tuple[int, frozenset[str]], ExtrasCandidate] = field(default_factory=dict)
-    _req_cache: dict[str, PepRequirement | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.finder = Finder(self.target, self.request)
@@ -105,12 +115,7 @@ class Factory:
     # --- requirements -----------------------------------------------------------------------
 
     def parse_requirement(self, text: str) -> PepRequirement | None:
-        if text not in self._req_cache:
-            try:
-                self._req_cache[text] = PepRequirement(text)
-            except InvalidRequirement:
-                self._req_cache[text] = None
-        return self._req_cache[text]
+        return parse_requirement(text)
 
     def marker_ok(self, req: PepRequirement, extra: str) -> bool:
         if req.marker is None:
@@ -389,6 +394,7 @@ class PipProvider(AbstractProvider):  # type: ignore[type-arg]
     user_requested: dict[str, int]
     ignore_dependencies: bool
     upgrade_strategy: str
+    _satisfied: dict[tuple[Req, Candidate], bool] = field(default_factory=dict, repr=False)
 
     def identify(self, requirement_or_candidate: Any) -> str:
         return str(requirement_or_candidate.name)
@@ -459,7 +465,12 @@ class PipProvider(AbstractProvider):  # type: ignore[type-arg]
         )
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
-        return requirement.satisfied_by(candidate)
+        # pip memoises this (@cache); requirements and candidates compare by identity
+        key = (requirement, candidate)
+        hit = self._satisfied.get(key)
+        if hit is None:
+            hit = self._satisfied[key] = requirement.satisfied_by(candidate)
+        return hit
 
     def get_dependencies(self, candidate: Candidate) -> Iterable[Req]:
         return list(candidate.iter_dependencies(self.factory, not self.ignore_dependencies))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from resolvelib import BaseReporter, ResolutionImpossible, Resolver
@@ -27,7 +27,7 @@ from .candidates import (
 )
 from .options import PipRequest, parse_pip_args
 from .plan import Action, Change, ConflictCause, InstallPlan, PipCheckProblem, Replaced, UnknownItem
-from .provider import Factory, PipProvider, collect_root
+from .provider import Factory, PipProvider, collect_root, parse_requirement
 
 __all__ = ["ResolutionImpossibleError", "installed_view", "pip_check", "resolve"]
 
@@ -172,7 +172,9 @@ def _plan(
         UnknownItem(u.project, u.version, u.filename, u.kind, u.reason)
         for u in factory.unknowns.values()
     )
+    pip_dist = seen_installed.get("pip")
     return InstallPlan(
+        target_pip=pip_dist.version if pip_dist is not None else None,
         changes=tuple(changes),
         check_after=pip_check(env, changes, target),
         unknowns=unknowns,
@@ -186,13 +188,7 @@ def _plan(
 
 
 def _requirements_of(deps: Sequence[str]) -> list[Requirement]:
-    out = []
-    for text in deps:
-        try:
-            out.append(Requirement(text))
-        except InvalidRequirement:
-            continue
-    return out
+    return [r for r in map(parse_requirement, deps) if r is not None]
 
 
 def _broken(

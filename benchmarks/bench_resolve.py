@@ -1,0 +1,94 @@
+"""Resolve `pip install sentence-transformers` for the TF 2.9 / CUDA 11.2 prefix, warm.
+
+    python benchmarks/bench_resolve.py [--rounds N]
+
+All peers read the same offline universe (the embedded demo index, a snapshot of PyPI on
+2024-06-01) and the same environment (the demo prefix, built into a python 3.10 venv):
+
+- mixguard, in process: ``resolve()`` with a fresh client (pages and PEP 658 metadata read
+  from the tree; nothing kept between rounds);
+- mixguard, fresh process: ``python -c`` doing the same, interpreter start and imports included;
+- real pip 25.3 in the venv: ``pip install --dry-run --report`` with ``--index-url file://...``;
+- uv: ``uv pip install --dry-run --python <venv>`` with the same ``--index-url`` (warm cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from _harness import alternate, report, save
+
+from mixguard.demo import demo_index
+from mixguard.environment import read_prefix
+from mixguard.index.client import IndexClient
+from mixguard.resolve import parse_pip_args, resolve
+from tests.cases.envs import build_tf29
+
+PIP = Path(__file__).parents[1] / "tests" / "data" / "pip" / "pip-25.3-py3-none-any.whl"
+UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=15)
+    args = ap.parse_args()
+    py310 = sorted(Path.home().glob(".pyenv/versions/3.10.*/bin/python3.10"))[-1]
+    work = Path(tempfile.mkdtemp(prefix="mg-resolve-"))
+    env_dir = work / "env"
+    build_tf29(env_dir, py310)
+    index = (demo_index() / "simple").as_uri()
+    pip_args = ["sentence-transformers", "--index-url", index]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))}
+    clean["PIP_CONFIG_FILE"] = os.devnull
+    uv_cache = work / "uv-cache"
+
+    env = read_prefix(env_dir, environ={})
+    request = parse_pip_args(pip_args)
+
+    def mixguard() -> None:
+        plan = resolve(env, request, IndexClient(request.index, offline=True))
+        assert len(plan.installs) == 33, plan.summary()
+
+    code = ("from mixguard.environment import read_prefix;from mixguard.index.client import IndexClient;"
+            "from mixguard.resolve import parse_pip_args, resolve;"
+            f"r=parse_pip_args({pip_args!r});"
+            f"p=resolve(read_prefix({str(env_dir)!r}, environ={{}}), r, IndexClient(r.index, offline=True));"
+            "assert len(p.installs) == 33")
+
+    def mixguard_process() -> None:
+        subprocess.run([sys.executable, "-c", code], check=True, env=clean)
+
+    def pip() -> None:
+        subprocess.run([str(env_dir / "bin" / "python"), str(PIP / "pip"), "install", "--dry-run", "-q",
+                        "--report", str(work / "r.json"), *pip_args], check=True, env=clean, capture_output=True)
+
+    def uv() -> None:
+        subprocess.run([UV, "pip", "install", "--dry-run", "-q", "--python", str(env_dir / "bin" / "python"),
+                        "--cache-dir", str(uv_cache), *pip_args], check=True, env=clean, capture_output=True)
+
+    peers = {"mixguard resolve, in process (warm)": mixguard,
+             "mixguard resolve, fresh process (warm)": mixguard_process,
+             "pip 25.3 install --dry-run --report": pip}
+    try:
+        uv()
+        peers["uv pip install --dry-run (warm cache)"] = uv
+    except subprocess.CalledProcessError as exc:
+        print(f"uv could not resolve from the file:// index: {exc}", file=sys.stderr)
+    mixguard()
+    times = alternate(peers, args.rounds)
+    results = [report("TF 2.9 prefix + sentence-transformers, offline universe (33 installs)", times,
+                      baseline="pip 25.3 install --dry-run --report")]
+    save("resolve", results)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

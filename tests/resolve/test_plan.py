@@ -1,0 +1,105 @@
+"""Plans on the TF 2.9 prefix and its offline universe: actions, replaced dists, pip check."""
+
+from __future__ import annotations
+
+import pytest
+
+from mixguard.demo import demo_prefix
+from mixguard.environment import read_prefix
+from mixguard.index.client import IndexClient
+from mixguard.resolve import ResolutionImpossibleError, parse_pip_args, resolve
+from tests.cases.envs import UNIVERSES
+
+INDEX = (UNIVERSES / "tf29" / "simple").as_uri()
+
+
+def _plan(*args: str):  # type: ignore[no-untyped-def]
+    env = read_prefix(demo_prefix(), overrides={"cuda": "11.2"}, environ={})
+    req = parse_pip_args([*args, "--index-url", INDEX])
+    return env, resolve(env, req, IndexClient(req.index, offline=True))
+
+
+def test_protobuf_replaces_the_conda_egg_info() -> None:
+    _, plan = _plan("protobuf>=4")
+    (c,) = plan.installs
+    assert (c.name, c.action, c.requested) == ("protobuf", "upgrade", True)
+    r = c.replaces
+    assert r is not None
+    assert (r.version, r.kind, r.has_record, r.installer) == ("3.20.1", "egg-info", False, None)
+    assert r.conda_record == "protobuf 3.20.1 py310hd8f1fbe_0" and r.uninstalled
+    assert plan.pip_version == "25.3" and plan.complete
+    assert plan.target_pip == "22.2.2"
+    assert plan.notes == ("the environment has pip 22.2.2; mixguard replays pip 25.3's resolver, "
+                          "whose choices may differ",)
+
+
+def test_tensorflow_dist_of_tensorflow_base() -> None:
+    _, plan = _plan("tensorflow==2.15.1")
+    tf = plan.change("tensorflow")
+    assert tf is not None and tf.action == "upgrade" and tf.version == "2.15.1"
+    assert tf.replaces is not None and tf.replaces.conda_record == "tensorflow-base 2.9.1 cuda112py310hc65a3b4_0"
+    assert tf.replaces.installer == "conda" and tf.replaces.has_record
+
+
+def test_noop_is_unchanged_and_installs_nothing() -> None:
+    _, plan = _plan("six")
+    assert plan.installs == ()
+    (c,) = plan.changes
+    assert (c.name, c.action, c.requested) == ("six", "unchanged", True)
+    assert plan.summary() == "1 unchanged"
+
+
+def test_force_reinstall_and_ignore_installed() -> None:
+    _, plan = _plan("--force-reinstall", "six")
+    (c,) = plan.installs
+    assert c.action == "reinstall" and c.replaces is not None and c.replaces.uninstalled
+    _, plan = _plan("-I", "six")
+    (c,) = plan.installs
+    # -I: pip installs over the conda copy without uninstalling it
+    assert c.action == "install" and c.replaces is not None and not c.replaces.uninstalled
+
+
+def test_pip_check_tells_new_breakage_from_old() -> None:
+    env, plan = _plan("numpy>=2")
+    numpy = plan.change("numpy")
+    assert numpy is not None and numpy.version == "2.0.0" and numpy.action == "upgrade"
+    lines = {str(p): p.introduced for p in plan.check_after}
+    # already broken before the plan (the PyPI METADATA of tensorflow 2.9.1 vs conda's builds)
+    assert lines["tensorflow 2.9.1 requires libclang, which is not installed."] is False
+    # introduced by the plan: conda-forge scipy 1.9.0's (real PyPI) METADATA caps numpy
+    assert lines["scipy 1.9.0 has requirement numpy<1.25.0,>=1.18.5, but you have numpy 2.0.0."] is True
+    assert [str(p) for p in plan.check_after if p.introduced] == [
+        "scipy 1.9.0 has requirement numpy<1.25.0,>=1.18.5, but you have numpy 2.0.0."
+    ]
+
+
+def test_conflict_is_typed_with_causes() -> None:
+    with pytest.raises(ResolutionImpossibleError) as info:
+        _plan("tensorflow==2.15.1", "numpy>=2")
+    text = str(info.value)
+    assert text.startswith("Cannot install numpy>=2 and tensorflow==2.15.1 because these package "
+                           "versions have conflicting dependencies.")
+    assert "tensorflow 2.15.1 depends on numpy<2.0.0 and >=1.23.5" in text
+    causes = {str(c) for c in info.value.causes}
+    assert causes == {"The user requested numpy>=2", "tensorflow 2.15.1 depends on numpy<2.0.0 and >=1.23.5"}
+
+
+def test_single_missing_requirement() -> None:
+    with pytest.raises(ResolutionImpossibleError) as info:
+        _plan("keras>=3")
+    assert str(info.value) == ("Could not find a version that satisfies the requirement keras>=3 "
+                               "(from versions: 2.15.0)\nNo matching distribution found for keras>=3")
+
+
+def test_unknown_metadata_is_reported_not_ignored(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mixguard.index.cache import Cache
+    from mixguard.index.client import IndexConfig
+
+    env = read_prefix(demo_prefix(), environ={})
+    # offline with an empty cache and a remote index: every page is missing, said so
+    req = parse_pip_args(["six"])
+    plan = resolve(env, req, IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True))
+    assert plan.changes[0].action == "unchanged"
+    with pytest.raises(ResolutionImpossibleError, match="Could not find a version"):
+        resolve(env, parse_pip_args(["not-installed-anywhere"]),
+                IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True))
