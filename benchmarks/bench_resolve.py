@@ -57,26 +57,58 @@ def main() -> None:
         plan = resolve(env, request, IndexClient(request.index, offline=True))
         assert len(plan.installs) == 33, plan.summary()
 
-    code = ("from mixguard.environment import read_prefix;from mixguard.index.client import IndexClient;"
-            "from mixguard.resolve import parse_pip_args, resolve;"
-            f"r=parse_pip_args({pip_args!r});"
-            f"p=resolve(read_prefix({str(env_dir)!r}, environ={{}}), r, IndexClient(r.index, offline=True));"
-            "assert len(p.installs) == 33")
+    code = (
+        "from mixguard.environment import read_prefix;from mixguard.index.client import IndexClient;"
+        "from mixguard.resolve import parse_pip_args, resolve;"
+        f"r=parse_pip_args({pip_args!r});"
+        f"p=resolve(read_prefix({str(env_dir)!r}, environ={{}}), r, IndexClient(r.index, offline=True));"
+        "assert len(p.installs) == 33"
+    )
 
     def mixguard_process() -> None:
         subprocess.run([sys.executable, "-c", code], check=True, env=clean)
 
     def pip() -> None:
-        subprocess.run([str(env_dir / "bin" / "python"), str(PIP / "pip"), "install", "--dry-run", "-q",
-                        "--report", str(work / "r.json"), *pip_args], check=True, env=clean, capture_output=True)
+        subprocess.run(
+            [
+                str(env_dir / "bin" / "python"),
+                str(PIP / "pip"),
+                "install",
+                "--dry-run",
+                "-q",
+                "--report",
+                str(work / "r.json"),
+                *pip_args,
+            ],
+            check=True,
+            env=clean,
+            capture_output=True,
+        )
 
     def uv() -> None:
-        subprocess.run([UV, "pip", "install", "--dry-run", "-q", "--python", str(env_dir / "bin" / "python"),
-                        "--cache-dir", str(uv_cache), *pip_args], check=True, env=clean, capture_output=True)
+        subprocess.run(
+            [
+                UV,
+                "pip",
+                "install",
+                "--dry-run",
+                "-q",
+                "--python",
+                str(env_dir / "bin" / "python"),
+                "--cache-dir",
+                str(uv_cache),
+                *pip_args,
+            ],
+            check=True,
+            env=clean,
+            capture_output=True,
+        )
 
-    peers = {"mixguard resolve, in process (warm)": mixguard,
-             "mixguard resolve, fresh process (warm)": mixguard_process,
-             "pip 25.3 install --dry-run --report": pip}
+    peers = {
+        "mixguard resolve, in process (warm)": mixguard,
+        "mixguard resolve, fresh process (warm)": mixguard_process,
+        "pip 25.3 install --dry-run --report": pip,
+    }
     try:
         uv()
         peers["uv pip install --dry-run (warm cache)"] = uv
@@ -84,8 +116,13 @@ def main() -> None:
         print(f"uv could not resolve from the file:// index: {exc}", file=sys.stderr)
     mixguard()
     times = alternate(peers, args.rounds)
-    results = [report("TF 2.9 prefix + sentence-transformers, offline universe (33 installs)", times,
-                      baseline="pip 25.3 install --dry-run --report")]
+    results = [
+        report(
+            "TF 2.9 prefix + sentence-transformers, offline universe (33 installs)",
+            times,
+            baseline="pip 25.3 install --dry-run --report",
+        )
+    ]
     save("resolve", results)
     shutil.rmtree(work, ignore_errors=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -30,29 +31,24 @@ def data_dir() -> Path:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    parity = sys.modules.get("tests.test_parity")
+    if parity is not None:
+        ran = sum(
+            1
+            for key in ("passed", "failed")
+            for rep in terminalreporter.stats.get(key, [])
+            if rep.nodeid.startswith("tests/test_parity.py::test_parity[") and rep.when == "call"
+        )
+        if ran:
+            from mixguard.resolve.plan import EMULATED_PIP
+
+            terminalreporter.write_line(
+                f"parity with real pip {EMULATED_PIP}: {parity.RESULTS['agree']}/{ran} agree "
+                f"({len(parity.CASES)} cases in tests/cases)"
+            )
     if ORACLE_CASES:
         total = sum(v for k, v in ORACLE_CASES.items() if not k.startswith("skipped"))
         detail = ", ".join(f"{k}: {v}" for k, v in sorted(ORACLE_CASES.items()))
         terminalreporter.write_line(
             f"py-rattler oracle: {total} cases compared, 0 disagreements ({detail})"
         )
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    # the parity harness's tally: "N/N agree", and the pip version it was checked against
-    try:
-        from tests.test_parity import CASES, RESULTS
-    except ImportError:
-        return
-    ran = sum(
-        1 for item in session.items if item.nodeid.startswith("tests/test_parity.py::test_parity[")
-    )
-    if ran:
-        from mixguard.resolve.plan import EMULATED_PIP
-
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(
-                f"parity with real pip {EMULATED_PIP}: {RESULTS['agree']}/{ran} agree "
-                f"({len(CASES)} cases in tests/cases)"
-            )

@@ -11,19 +11,44 @@ from mixguard.resolve import UnsupportedPipOption, parse_pip_args
 
 
 def test_flags_and_strategy() -> None:
-    r = parse_pip_args(["install", "-U", "--upgrade-strategy=eager", "--pre", "--no-deps",
-                        "--force-reinstall", "-I", "--prefer-binary", "numpy>=2", "-q", "--dry-run"])
+    r = parse_pip_args(
+        [
+            "install",
+            "-U",
+            "--upgrade-strategy=eager",
+            "--pre",
+            "--no-deps",
+            "--force-reinstall",
+            "-I",
+            "--prefer-binary",
+            "numpy>=2",
+            "-q",
+            "--dry-run",
+        ]
+    )
     assert (r.upgrade, r.upgrade_strategy, r.pre, r.no_deps) == (True, "eager", True, True)
     assert (r.force_reinstall, r.ignore_installed, r.prefer_binary) == (True, True, True)
     assert [x.text for x in r.requirements] == ["numpy>=2"]
     # without -U the strategy is pip's "to-satisfy-only", whatever --upgrade-strategy says
-    assert parse_pip_args(["--upgrade-strategy", "eager", "x"]).upgrade_strategy == "to-satisfy-only"
+    assert (
+        parse_pip_args(["--upgrade-strategy", "eager", "x"]).upgrade_strategy == "to-satisfy-only"
+    )
     assert parse_pip_args(["-U", "x"]).upgrade_strategy == "only-if-needed"
 
 
 def test_index_options() -> None:
-    r = parse_pip_args(["-i", "https://a/simple", "--extra-index-url", "https://b/simple",
-                        "--extra-index-url=https://c/simple", "-f", "https://d/links", "x"])
+    r = parse_pip_args(
+        [
+            "-i",
+            "https://a/simple",
+            "--extra-index-url",
+            "https://b/simple",
+            "--extra-index-url=https://c/simple",
+            "-f",
+            "https://d/links",
+            "x",
+        ]
+    )
     assert r.index.index_url == "https://a/simple"
     assert r.index.extra_index_urls == ("https://b/simple", "https://c/simple")
     assert r.index.find_links == ("https://d/links",)
@@ -39,13 +64,20 @@ def test_format_controls_are_mutually_exclusive_like_pip() -> None:
 
 
 def test_requirement_files_nested_with_options(tmp_path: Path) -> None:
-    (tmp_path / "base.txt").write_text("-c constraints.txt\n--pre\nsix  # comment\nnumpy>=1.2,\\\n  <3\n")
+    (tmp_path / "base.txt").write_text(
+        "-c constraints.txt\n--pre\nsix  # comment\nnumpy>=1.2,\\\n  <3\n"
+    )
     (tmp_path / "constraints.txt").write_text("urllib3<2\n")
-    (tmp_path / "top.txt").write_text("-r base.txt\n--index-url https://mirror/simple\nrequests[socks]\n")
+    (tmp_path / "top.txt").write_text(
+        "-r base.txt\n--index-url https://mirror/simple\nrequests[socks]\n"
+    )
     r = parse_pip_args(["-r", "top.txt", "click"], cwd=tmp_path)
     # pip's order: constraints, command line, editables, requirement files
     assert [(x.text, x.constraint) for x in r.requirements] == [
-        ("urllib3<2", True), ("click", False), ("six", False), ("numpy>=1.2,  <3", False),
+        ("urllib3<2", True),
+        ("click", False),
+        ("six", False),
+        ("numpy>=1.2,  <3", False),
         ("requests[socks]", False),
     ]
     assert r.pre and r.index.index_url == "https://mirror/simple"
@@ -55,7 +87,9 @@ def test_requirement_files_nested_with_options(tmp_path: Path) -> None:
 def test_urls_paths_and_editables(tmp_path: Path) -> None:
     wheel = tmp_path / "pkg-1.0-py3-none-any.whl"
     wheel.write_bytes(b"")
-    r = parse_pip_args([str(wheel), "name @ https://x/pkg-2.0.tar.gz", "-e", "./src#egg=mine"], cwd=tmp_path)
+    r = parse_pip_args(
+        [str(wheel), "name @ https://x/pkg-2.0.tar.gz", "-e", "./src#egg=mine"], cwd=tmp_path
+    )
     a, b, c = r.requirements
     assert a.link == str(wheel) and a.name == "pkg"
     assert b.name == "name" and b.link == "https://x/pkg-2.0.tar.gz"

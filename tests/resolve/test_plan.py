@@ -29,15 +29,20 @@ def test_protobuf_replaces_the_conda_egg_info() -> None:
     assert r.conda_record == "protobuf 3.20.1 py310hd8f1fbe_0" and r.uninstalled
     assert plan.pip_version == "25.3" and plan.complete
     assert plan.target_pip == "22.2.2"
-    assert plan.notes == ("the environment has pip 22.2.2; mixguard replays pip 25.3's resolver, "
-                          "whose choices may differ",)
+    assert plan.notes == (
+        "the environment has pip 22.2.2; mixguard replays pip 25.3's resolver, "
+        "whose choices may differ",
+    )
 
 
 def test_tensorflow_dist_of_tensorflow_base() -> None:
     _, plan = _plan("tensorflow==2.15.1")
     tf = plan.change("tensorflow")
     assert tf is not None and tf.action == "upgrade" and tf.version == "2.15.1"
-    assert tf.replaces is not None and tf.replaces.conda_record == "tensorflow-base 2.9.1 cuda112py310hc65a3b4_0"
+    assert (
+        tf.replaces is not None
+        and tf.replaces.conda_record == "tensorflow-base 2.9.1 cuda112py310hc65a3b4_0"
+    )
     assert tf.replaces.installer == "conda" and tf.replaces.has_record
 
 
@@ -67,7 +72,10 @@ def test_pip_check_tells_new_breakage_from_old() -> None:
     # already broken before the plan (the PyPI METADATA of tensorflow 2.9.1 vs conda's builds)
     assert lines["tensorflow 2.9.1 requires libclang, which is not installed."] is False
     # introduced by the plan: conda-forge scipy 1.9.0's (real PyPI) METADATA caps numpy
-    assert lines["scipy 1.9.0 has requirement numpy<1.25.0,>=1.18.5, but you have numpy 2.0.0."] is True
+    assert (
+        lines["scipy 1.9.0 has requirement numpy<1.25.0,>=1.18.5, but you have numpy 2.0.0."]
+        is True
+    )
     assert [str(p) for p in plan.check_after if p.introduced] == [
         "scipy 1.9.0 has requirement numpy<1.25.0,>=1.18.5, but you have numpy 2.0.0."
     ]
@@ -77,18 +85,25 @@ def test_conflict_is_typed_with_causes() -> None:
     with pytest.raises(ResolutionImpossibleError) as info:
         _plan("tensorflow==2.15.1", "numpy>=2")
     text = str(info.value)
-    assert text.startswith("Cannot install numpy>=2 and tensorflow==2.15.1 because these package "
-                           "versions have conflicting dependencies.")
+    assert text.startswith(
+        "Cannot install numpy>=2 and tensorflow==2.15.1 because these package "
+        "versions have conflicting dependencies."
+    )
     assert "tensorflow 2.15.1 depends on numpy<2.0.0 and >=1.23.5" in text
     causes = {str(c) for c in info.value.causes}
-    assert causes == {"The user requested numpy>=2", "tensorflow 2.15.1 depends on numpy<2.0.0 and >=1.23.5"}
+    assert causes == {
+        "The user requested numpy>=2",
+        "tensorflow 2.15.1 depends on numpy<2.0.0 and >=1.23.5",
+    }
 
 
 def test_single_missing_requirement() -> None:
     with pytest.raises(ResolutionImpossibleError) as info:
         _plan("keras>=3")
-    assert str(info.value) == ("Could not find a version that satisfies the requirement keras>=3 "
-                               "(from versions: 2.15.0)\nNo matching distribution found for keras>=3")
+    assert str(info.value) == (
+        "Could not find a version that satisfies the requirement keras>=3 "
+        "(from versions: 2.15.0)\nNo matching distribution found for keras>=3"
+    )
 
 
 def test_unknown_metadata_is_reported_not_ignored(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -101,5 +116,8 @@ def test_unknown_metadata_is_reported_not_ignored(tmp_path) -> None:  # type: ig
     plan = resolve(env, req, IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True))
     assert plan.changes[0].action == "unchanged"
     with pytest.raises(ResolutionImpossibleError, match="Could not find a version"):
-        resolve(env, parse_pip_args(["not-installed-anywhere"]),
-                IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True))
+        resolve(
+            env,
+            parse_pip_args(["not-installed-anywhere"]),
+            IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True),
+        )
