@@ -25,12 +25,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from _harness import alternate, report, save
+from tests.cases.envs import build_tf29
 
 from mixguard.demo import demo_index
 from mixguard.environment import read_prefix
 from mixguard.index.client import IndexClient
 from mixguard.resolve import parse_pip_args, resolve
-from tests.cases.envs import build_tf29
 
 PIP = Path(__file__).parents[1] / "tests" / "data" / "pip" / "pip-25.3-py3-none-any.whl"
 UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
@@ -57,12 +57,16 @@ def main() -> None:
         plan = resolve(env, request, IndexClient(request.index, offline=True))
         assert len(plan.installs) == 33, plan.summary()
 
-    code = (
-        "from mixguard.environment import read_prefix;from mixguard.index.client import IndexClient;"
-        "from mixguard.resolve import parse_pip_args, resolve;"
-        f"r=parse_pip_args({pip_args!r});"
-        f"p=resolve(read_prefix({str(env_dir)!r}, environ={{}}), r, IndexClient(r.index, offline=True));"
-        "assert len(p.installs) == 33"
+    code = "\n".join(
+        [
+            "from mixguard.environment import read_prefix",
+            "from mixguard.index.client import IndexClient",
+            "from mixguard.resolve import parse_pip_args, resolve",
+            f"r = parse_pip_args({pip_args!r})",
+            f"env = read_prefix({str(env_dir)!r}, environ={{}})",
+            "p = resolve(env, r, IndexClient(r.index, offline=True))",
+            "assert len(p.installs) == 33",
+        ]
     )
 
     def mixguard_process() -> None:

@@ -65,7 +65,7 @@ def test_force_reinstall_and_ignore_installed() -> None:
 
 
 def test_pip_check_tells_new_breakage_from_old() -> None:
-    env, plan = _plan("numpy>=2")
+    _, plan = _plan("numpy>=2")
     numpy = plan.change("numpy")
     assert numpy is not None and numpy.version == "2.0.0" and numpy.action == "upgrade"
     lines = {str(p): p.introduced for p in plan.check_after}
