@@ -179,7 +179,8 @@ def test_parity(
         else UNIVERSES / group["universe"]
     )
     index = (universe / "simple").as_uri()
-    args = [*map(str, case["args"]), "--index-url", index]  # type: ignore[call-overload]
+    args = [str(a).replace("file:///CASES", CASES_DIR.as_uri()) for a in case["args"]]  # type: ignore[attr-defined]
+    args += ["--index-url", index]
     proc = _real_pip(env_dir, args, tmp_path / "report.json")
 
     env = read_prefix(env_dir, overrides={"glibc": HOST_GLIBC}, environ={})
