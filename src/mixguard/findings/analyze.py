@@ -1,0 +1,569 @@
+"""What an install plan breaks in a conda environment: the finding rules.
+
+Every rule compares the environment before the plan with the environment after it, so a
+finding is something the plan causes; what was already wrong is ``info`` (or the audit's).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.markers import InvalidMarker, UndefinedEnvironmentName
+from packaging.utils import canonicalize_name
+
+from ..conda.matchspec import MatchSpec
+from ..conda.records import PackageRecord
+from ..conda.version import VersionOrder
+from ..environment.model import Environment
+from ..errors import ParseError
+from ..mapping import conda_import_names, name_map
+from ..resolve.plan import Change, InstallPlan
+from ..resolve.provider import parse_requirement
+from .cuda import CudaItem, conda_cuda_items, driver_ok, min_driver_cuda, pip_cuda_items
+from .finding import Finding
+
+__all__ = ["RecordPaths", "analyze"]
+
+#: Paths (relative to site-packages) a planned distribution's wheel installs, or None if unknown.
+RecordPaths = Callable[[Change], "tuple[str, ...] | None"]
+
+_SDIST = (".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar")
+
+
+@dataclass(frozen=True, slots=True)
+class _Moved:
+    """A conda name whose Python distribution the plan moves to another version."""
+
+    version: str
+    change: Change
+    how: str  # "files" (the record's own dist), "table", "guess"
+
+
+@dataclass
+class _Context:
+    env: Environment
+    plan: InstallPlan
+    changes: dict[str, Change] = field(default_factory=dict)
+    after: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    edges: dict[str, list[str]] = field(default_factory=dict)
+    roots: list[str] = field(default_factory=list)
+    markers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.markers = self.env.target.markers()
+        self.changes = {c.name: c for c in self.plan.changes if c.action != "unchanged"}
+        seen: dict[str, Any] = {}
+        for d in self.env.distributions:
+            seen.setdefault(d.name, d)
+        for name, d in seen.items():
+            self.after[name] = (d.version, d.requires_dist)
+        for name, c in self.changes.items():
+            self.after[name] = (c.version, c.requires_dist)
+        self.roots = [c.name for c in self.plan.changes if c.requested]
+        for name, (_v, reqs) in self.after.items():
+            deps = []
+            extras = self.changes[name].requested_extras if name in self.changes else ()
+            for text in reqs:
+                req = parse_requirement(text)
+                if req is None:
+                    continue
+                if req.marker is not None:
+                    try:
+                        if not any(req.marker.evaluate({**self.markers, "extra": e}) for e in (*extras, "")):
+                            continue
+                    except (InvalidMarker, UndefinedEnvironmentName):
+                        pass
+                dep = canonicalize_name(req.name)
+                if dep in self.after:
+                    deps.append(dep)
+            self.edges[name] = deps
+
+    def label(self, name: str) -> str:
+        v = self.after.get(name, ("?",))[0]
+        return f"{name} {v}"
+
+    def chain(self, target: str) -> tuple[str, ...]:
+        """A shortest dependency path from a requested distribution to ``target``."""
+        target = canonicalize_name(target)
+        prev: dict[str, str | None] = {r: None for r in self.roots}
+        queue = deque(self.roots)
+        while queue:
+            cur = queue.popleft()
+            if cur == target:
+                path = []
+                node: str | None = cur
+                while node is not None:
+                    path.append(self.label(node))
+                    node = prev[node]
+                return tuple(reversed(path))
+            for dep in self.edges.get(cur, ()):
+                if dep not in prev:
+                    prev[dep] = cur
+                    queue.append(dep)
+        return (self.label(target),)
+
+    def moved(self, conda: str) -> _Moved | None:
+        """Where the plan moves a conda name's Python side (through the mapping)."""
+        for d in self.env.dists_of(conda):
+            c = self.changes.get(d.name)
+            if c is not None:
+                return _Moved(c.version, c, "files")
+        table = name_map().pypi_names(conda)
+        for p in table or ():
+            c = self.changes.get(canonicalize_name(p))
+            if c is not None:
+                return _Moved(c.version, c, "table")
+        if table is None and self.env.record(conda) is None:
+            c = self.changes.get(canonicalize_name(conda))
+            if c is not None:
+                return _Moved(c.version, c, "guess")
+        return None
+
+
+def _record_label(r: PackageRecord) -> str:
+    return f"{r.name} {r.version} {r.build}"
+
+
+def _specs(r: PackageRecord) -> Iterable[tuple[str, int, MatchSpec]]:
+    for fld, texts in (("depends", r.depends), ("constrains", r.constrains)):
+        for i, text in enumerate(texts):
+            try:
+                yield fld, i, MatchSpec.parse(text)
+            except ParseError:
+                continue  # the audit reports malformed specs; a check does not stop on them
+
+
+def _satisfies(spec: MatchSpec, name: str, version: str, build: str, subdir: str) -> bool | None:
+    try:
+        VersionOrder.parse(version)
+    except ParseError:
+        return None  # a PyPI version conda cannot order: unknown
+    return spec.match(PackageRecord(name, version, build, 0, subdir))  # type: ignore[arg-type]
+
+
+def _constraints(ctx: _Context) -> list[Finding]:
+    out: list[Finding] = []
+    env = ctx.env
+    for r in env.records:
+        for fld, i, spec in _specs(r):
+            if spec.name.startswith("__") or "*" in spec.name:
+                continue
+            moved = ctx.moved(spec.name)
+            if moved is None or moved.change.name in {d.name for d in env.dists_of(r.name)}:
+                continue  # unchanged, or the record's own distribution (see the coupling rule)
+            before = env.record(spec.name)
+            if before is not None and not spec.match(before):
+                continue  # already violated: the audit's business
+            ok = _satisfies(spec, spec.name, moved.version, "pypi_0", r.subdir)
+            if ok is not False:
+                continue
+            verb = "requires" if fld == "depends" else "constrains"
+            via = {"files": f"conda's {before.name} {before.version} replaced by pip" if before else "",
+                   "table": f"PyPI {moved.change.name} maps to conda {spec.name}",
+                   "guess": f"PyPI {moved.change.name} taken for conda {spec.name} by name"}[moved.how]
+            out.append(Finding(
+                "conda-constraint-violation", "error", r.name,
+                f"conda's {_record_label(r)} {verb} '{spec.original}', but after the plan "
+                f"{spec.name} is {moved.version} ({moved.change.action} by pip; {via})",
+                {"record": _record_label(r), "field": f"{fld}[{i}]", "spec": spec.original,
+                 "wanted": str(spec.version) if spec.version else spec.original,
+                 "found": moved.version, "before": before.version if before else None,
+                 "mapping": moved.how},
+                (f"conda install {spec.name}=<a version matching '{spec.original}'> instead of pip",
+                 f"pip install -c <constraints from conda pins> ... (keeps {spec.name} within '{spec.original}')"),
+                ctx.chain(moved.change.name),
+                "high" if moved.how == "files" else "medium",
+            ))
+    out += _couplings(ctx)
+    return out
+
+
+def _couplings(ctx: _Context) -> list[Finding]:
+    """A replaced conda package whose build pins another package to its own version
+    (conda-forge's protobuf 3.20.1 depends on libprotobuf 3.20.1.*): pip's new version needs
+    that package at the new version, which the environment does not have."""
+    out: list[Finding] = []
+    env = ctx.env
+    for c in ctx.changes.values():
+        if c.replaces is None or c.replaces.conda_record is None:
+            continue
+        owner = env.record(c.replaces.conda_record.split(" ")[0])
+        if owner is None:
+            continue
+        for fld, i, spec in _specs(owner):
+            if fld != "depends" or spec.version is None or spec.name == owner.name:
+                continue
+            text = str(spec.version)
+            if not text.lstrip("=").startswith(owner.version):
+                continue
+            wanted = text.replace(owner.version, c.version, 1)
+            dep = env.record(spec.name)
+            # only a compiled library the Python package is built against (libprotobuf,
+            # grpc-cpp): a Python package pinned this way is judged by the main rule
+            if dep is None or env.dists_of(spec.name) or name_map().pypi_names(spec.name):
+                continue
+            need = MatchSpec.parse(f"{spec.name} {wanted}")
+            if need.match(dep):
+                continue
+            out.append(Finding(
+                "conda-constraint-violation", "error", owner.name,
+                f"conda's {_record_label(owner)} ties {owner.name} to {spec.name} '{text}'; pip's "
+                f"{c.name} {c.version} would need {spec.name} '{wanted}', the environment has "
+                f"{spec.name} {dep.version}",
+                {"record": _record_label(owner), "field": f"{fld}[{i}]", "spec": spec.original,
+                 "wanted": f"{spec.name} {wanted}", "found": dep.version, "coupling": True},
+                (f"conda install '{owner.name}={c.version}' (moves {spec.name} with it)",),
+                ctx.chain(c.name), "medium",
+            ))
+            # every other record that pins the coupled package now conflicts with the new need
+            probe = wanted.rstrip("*").rstrip(".") or c.version
+            for r in env.records:
+                if r.name in (owner.name, spec.name):
+                    continue
+                for fld2, j, s2 in _specs(r):
+                    if s2.name != spec.name or s2.version is None:
+                        continue
+                    if s2.version.match(probe):
+                        continue
+                    out.append(Finding(
+                        "conda-constraint-violation", "error", r.name,
+                        f"conda's {_record_label(r)} pins '{s2.original}', which rules out the "
+                        f"{spec.name} '{wanted}' that pip's {c.name} {c.version} needs",
+                        {"record": _record_label(r), "field": f"{fld2}[{j}]", "spec": s2.original,
+                         "wanted": f"{spec.name} {wanted}", "found": dep.version, "coupling": True},
+                        (f"keep {c.name} within conda's pins: pip install '{c.name}=={c.replaces.version}'",),
+                        ctx.chain(c.name), "medium",
+                    ))
+    return out
+
+
+def _overrides(ctx: _Context) -> list[Finding]:
+    out = []
+    for c in ctx.changes.values():
+        r = c.replaces
+        if r is None or r.conda_record is None:
+            continue
+        sev = "info" if c.action == "reinstall" and c.version == r.version else "warning"
+        verb = "installs over" if not r.uninstalled else {"upgrade": "upgrades", "downgrade": "downgrades",
+                                                          "reinstall": "reinstalls"}.get(c.action, "replaces")
+        out.append(Finding(
+            "conda-override", sev, c.name,  # type: ignore[arg-type]
+            f"pip {verb} {c.name} {r.version}, installed by conda ({r.conda_record}), "
+            f"with {c.version} from PyPI",
+            {"action": c.action, "conda_record": r.conda_record, "installed": r.version, "planned": c.version,
+             "installer": r.installer, "path": r.path, "uninstalled": r.uninstalled},
+            (f"conda install '{r.conda_record.split(' ')[0]}={c.version}' if a conda build exists",
+             f"pip install --no-deps only what conda lacks (see the --no-deps remedy)"),
+            ctx.chain(c.name),
+        ))
+    return out
+
+
+def _pip_check(ctx: _Context) -> list[Finding]:
+    out = []
+    for p in ctx.plan.check_after:
+        if p.introduced:
+            chain = ctx.chain(p.dependency) if canonicalize_name(p.dependency) in ctx.changes else ctx.chain(p.name)
+            out.append(Finding(
+                "pip-requirement-violation", "error", p.name,
+                f"after the plan, pip check fails: {p}",
+                {"requirement": p.requirement, "dependency": p.dependency, "found": p.found, "kind": p.kind},
+                (f"pip install '{p.requirement}' along with the request, or choose versions that agree",),
+                chain,
+            ))
+        else:
+            out.append(Finding(
+                "pip-requirement-violation", "info", p.name,
+                f"already broken before the plan: {p}",
+                {"requirement": p.requirement, "dependency": p.dependency, "found": p.found, "kind": p.kind,
+                 "introduced": False},
+            ))
+    return out
+
+
+def _cuda(ctx: _Context) -> list[Finding]:
+    env = ctx.env
+    conda_items = conda_cuda_items(env.records)
+    pip_before = {i.source for i in pip_cuda_items((d.name, d.version) for d in env.pip_distributions())}
+    planned = [(c.name, c.version) for c in ctx.changes.values()]
+    new_items = [i for i in pip_cuda_items(planned) if i.source not in pip_before]
+    if not new_items:
+        return []
+    conda_runtimes = sorted({i.runtime for i in conda_items if i.runtime})
+    cuda_vp = env.target.virtual_package("__cuda")
+    out: list[Finding] = []
+    by_runtime: dict[str, list[CudaItem]] = {}
+    for i in new_items:
+        by_runtime.setdefault(i.runtime or "?", []).append(i)
+    for runtime, items in sorted(by_runtime.items()):
+        need = min_driver_cuda(runtime)
+        ok = driver_ok(runtime, cuda_vp.version) if cuda_vp else None
+        clash = runtime not in conda_runtimes and bool(conda_runtimes)
+        if not clash and ok is not False:
+            continue
+        first = next((i for i in items if i.library == "cudart"), items[0])
+        conda_desc = ", ".join(f"{i.source} ({i.soname or 'CUDA ' + str(i.runtime)})" for i in conda_items if i.runtime) or "none"
+        if ok is False:
+            sev, driver = "error", (f"CUDA {runtime} needs a driver for CUDA >= {need}; the target's "
+                                    f"__cuda is {cuda_vp.version}" if cuda_vp else "")
+        elif ok is None:
+            sev, driver = "warning", "the driver is unknown: give __cuda (--cuda) to judge it"
+        else:
+            sev, driver = "warning", f"the driver (__cuda {cuda_vp.version}) can run both" if cuda_vp else ""
+        names = ", ".join(i.source for i in items)
+        out.append(Finding(
+            "cuda-runtime-clash", sev, first.source.split(" ")[0],  # type: ignore[arg-type]
+            f"the plan adds CUDA {runtime} runtime wheels ({names}) beside conda's CUDA "
+            f"{'/'.join(conda_runtimes) or '-'} ({conda_desc}); {driver}".rstrip("; "),
+            {"conda": [i.__repr__() for i in conda_items], "pip": [i.__repr__() for i in items],
+             "conda_runtimes": conda_runtimes, "pip_runtime": runtime, "min_driver_cuda": need,
+             "__cuda": cuda_vp.version if cuda_vp else None},
+            (f"install the CUDA {'/'.join(conda_runtimes) or runtime} build from conda instead "
+             "(e.g. pytorch with the matching pytorch-cuda/cuda-version)",
+             "or pip install the CPU-only wheels (--index-url https://download.pytorch.org/whl/cpu)"),
+            ctx.chain(first.source.split(" ")[0]),
+        ))
+        conda_sonames = {i.soname: i for i in conda_items if i.soname}
+        for i in items:
+            if i.soname and i.soname in conda_sonames:
+                c_item = conda_sonames[i.soname]
+                out.append(Finding(
+                    "cuda-runtime-clash", "warning", i.source.split(" ")[0],
+                    f"{i.soname} would come from both installers: conda's {c_item.source} and pip's "
+                    f"{i.source}; which one a process loads depends on load order",
+                    {"soname": i.soname, "conda": c_item.source, "pip": i.source},
+                    chain=ctx.chain(i.source.split(" ")[0]),
+                ))
+    return out
+
+
+def _imports(ctx: _Context, record_paths: RecordPaths | None) -> list[Finding]:
+    env = ctx.env
+    nm = name_map()
+    site = _site(env)
+    providers: dict[str, set[str]] = {}
+    replaced_owners = {c.replaces.conda_record.split(" ")[0] for c in ctx.changes.values()
+                       if c.replaces and c.replaces.conda_record and c.replaces.uninstalled}
+    replaced_dists = {c.name for c in ctx.changes.values() if c.replaces and c.replaces.uninstalled}
+    for pr in env.prefix_records:
+        if pr.name in replaced_owners:
+            continue
+        for mod in conda_import_names(pr, site) if site else ():
+            providers.setdefault(mod, set()).add(f"conda:{pr.name}")
+    for d in env.pip_distributions():
+        if d.name in replaced_dists:
+            continue
+        for mod in d.top_level:
+            providers.setdefault(mod, set()).add(f"pip:{d.name}")
+    out = []
+    for c in ctx.changes.values():
+        paths = record_paths(c) if record_paths else None
+        mods: tuple[str, ...] | None
+        if paths is not None:
+            from ..environment.distribution import top_level_from_paths
+
+            mods = top_level_from_paths(paths)
+        else:
+            curated = nm.imports_of_pypi(c.name)
+            mods = tuple(m.split(".")[0] for m in curated) if curated else None
+        for mod in mods or ():
+            if mod in nm.namespaces:
+                continue
+            others = {p for p in providers.get(mod, set())
+                      if p.split(":", 1)[1] != c.name and not (c.replaces and c.replaces.conda_record
+                                                              and p == f"conda:{c.replaces.conda_record.split(' ')[0]}")}
+            if not others:
+                continue
+            who = ", ".join(sorted(others))
+            out.append(Finding(
+                "import-collision", "error", mod,
+                f"import {mod} would come from two distributions: pip's {c.name} {c.version} and "
+                f"{who.replace('conda:', 'conda package ').replace('pip:', 'pip distribution ')}; "
+                "one overwrites the other's files and neither installer knows",
+                {"import": mod, "new": f"{c.name} {c.version}", "existing": sorted(others),
+                 "source": "RECORD" if paths is not None else "data/import_names.json"},
+                (f"use the conda package that provides {mod} (or remove it) instead of {c.name}",),
+                ctx.chain(c.name), "high" if paths is not None else "medium",
+            ))
+    return out
+
+
+def _site(env: Environment) -> str | None:
+    for d in env.distributions:
+        if d.path:
+            return d.path.rsplit("/", 1)[0]
+    t = env.target
+    if t.platform == "win":
+        return "Lib/site-packages"
+    return f"lib/python{t.python_short}/site-packages" if t.python_short else None
+
+
+def _clobber(ctx: _Context, record_paths: RecordPaths | None) -> tuple[list[Finding], list[str]]:
+    env = ctx.env
+    site = _site(env)
+    owned: dict[str, str] = {}
+    for pr in env.prefix_records:
+        for f in pr.files:
+            owned[f] = pr.name
+    out: list[Finding] = []
+    unchecked: list[str] = []
+    for c in ctx.changes.values():
+        paths = record_paths(c) if record_paths else None
+        if paths is None:
+            unchecked.append(f"{c.name} {c.version}")
+            continue
+        own = c.replaces.conda_record.split(" ")[0] if c.replaces and c.replaces.conda_record else None
+        hits: dict[str, list[str]] = {}
+        for p in paths:
+            full = f"{site}/{p}" if site and not p.startswith("../") else p
+            rec = owned.get(full)
+            if rec is not None and rec != own:
+                hits.setdefault(rec, []).append(full)
+        for rec, files in sorted(hits.items()):
+            out.append(Finding(
+                "file-clobber", "error", c.name,
+                f"pip's {c.name} {c.version} writes {len(files)} file(s) that conda's {rec} owns "
+                f"(e.g. {files[0]}); conda will later remove or mis-report them",
+                {"conda_record": rec, "files": files[:20], "count": len(files)},
+                (f"install {c.name} from conda, or remove {rec} first",), ctx.chain(c.name),
+            ))
+    return out, unchecked
+
+
+def _uninstall(ctx: _Context) -> list[Finding]:
+    out = []
+    why = {
+        "egg-info-file": "it is a distutils-installed project (an .egg-info file): pip cannot tell its files",
+        "egg": "it is an .egg: pip does not uninstall eggs",
+        "egg-info": "its .egg-info has no installed-files.txt, so pip cannot tell its files",
+        "dist-info": "its .dist-info has no RECORD, so pip cannot tell its files",
+    }
+    for c in ctx.changes.values():
+        r = c.replaces
+        if r is None or not r.uninstalled:
+            continue
+        if r.kind in ("egg-info-file", "egg") or (r.kind in ("dist-info", "egg-info") and not r.has_record):
+            owner = f" (installed by conda: {r.conda_record})" if r.conda_record else ""
+            out.append(Finding(
+                "uninstall-failure", "error", c.name,
+                f"pip would stop while uninstalling {c.name} {r.version}{owner}: {why[r.kind]}. "
+                f"pip's own --dry-run does not predict this; the install of {c.name} {c.version} aborts",
+                {"path": r.path, "kind": r.kind, "has_record": r.has_record, "conda_record": r.conda_record},
+                ((f"conda install '{r.conda_record.split(' ')[0]}>={c.version}'" if r.conda_record
+                  else f"remove {r.path} by hand first"),),
+                ctx.chain(c.name),
+            ))
+    return out
+
+
+def _metadata_loss(ctx: _Context) -> list[Finding]:
+    out = []
+    for c in ctx.changes.values():
+        r = c.replaces
+        if r is None or r.conda_record is None:
+            continue
+        rec = r.conda_record.split(" ")[0]
+        if r.uninstalled:
+            msg = (f"pip removes {r.path}, which conda's {r.conda_record} installed: conda will still "
+                   f"list {rec} {r.version} while pip's {c.name} {c.version} is what is installed, and a "
+                   f"later conda update or removal of {rec} deletes pip's files")
+        else:
+            msg = (f"pip installs {c.name} {c.version} over conda's {r.conda_record} without uninstalling "
+                   f"it: two metadata directories of {c.name}, and conda's record no longer matches the files")
+        out.append(Finding(
+            "conda-metadata-loss", "warning", rec, msg,
+            {"conda_record": r.conda_record, "anchor": r.path, "pip": f"{c.name} {c.version}"},
+            (f"let conda own {c.name}: conda install '{rec}={c.version}'",), ctx.chain(c.name),
+        ))
+    return out
+
+
+def _abi(ctx: _Context) -> list[Finding]:
+    c = ctx.changes.get("numpy")
+    if c is None or c.replaces is None:
+        return []
+    try:
+        crossing = VersionOrder(c.replaces.version) < VersionOrder("2.0a0") <= VersionOrder(c.version)
+    except ParseError:
+        return []
+    if not crossing:
+        return []
+    out = []
+    for r in ctx.env.records:
+        for fld, _i, spec in _specs(r):
+            if fld == "depends" and spec.name == "numpy" and spec.version is not None and not spec.version.match("2.0.0"):
+                out.append(Finding(
+                    "abi-mismatch", "error", r.name,
+                    f"conda's {_record_label(r)} was built against numpy 1.x ('{spec.original}'); numpy "
+                    f"{c.version} changes the C ABI, so its compiled modules fail to import",
+                    {"record": _record_label(r), "spec": spec.original, "numpy": c.version, "basis": "conda pin"},
+                    ("keep numpy 1.x: pip install 'numpy<2' with the request",), ctx.chain("numpy"), "high",
+                ))
+    for d in ctx.env.pip_distributions():
+        compiled = any(p.endswith((".so", ".pyd")) for p in d.files)
+        needs = any((parse_requirement(t) or type("x", (), {"name": ""})()).name.lower() == "numpy"  # type: ignore[attr-defined]
+                    for t in d.requires_dist)
+        if compiled and needs:
+            out.append(Finding(
+                "abi-mismatch", "warning", d.name,
+                f"pip-installed {d.name} {d.version} has compiled modules and uses numpy; if it was built "
+                f"against numpy 1.x it fails with numpy {c.version}",
+                {"dist": f"{d.name} {d.version}", "numpy": c.version, "basis": "compiled modules + numpy dependency"},
+                chain=ctx.chain("numpy"), confidence="low",
+            ))
+    return out
+
+
+def _source_builds(ctx: _Context) -> list[Finding]:
+    out = []
+    for c in ctx.changes.values():
+        if c.filename and c.filename.endswith(_SDIST):
+            out.append(Finding(
+                "source-build", "warning", c.name,
+                f"no compatible wheel: pip would build {c.name} {c.version} from {c.filename} in the target "
+                "(compilers and headers needed; the build sees pip's isolated build env, not conda's)",
+                {"file": c.filename}, (f"conda install {c.name}", "or pin a version that has a wheel"),
+                ctx.chain(c.name),
+            ))
+    return out
+
+
+def _unknowns(ctx: _Context, unchecked: list[str]) -> list[Finding]:
+    out = [
+        Finding(
+            "unknown-metadata", "warning", u.project,
+            f"metadata of {u.filename} is unknown ({u.reason}): its dependencies, and the findings "
+            "that depend on them (constraints, pip check, CUDA, imports), are unproven",
+            {"file": u.filename, "kind": u.kind, "reason": u.reason},
+            chain=ctx.chain(u.project),
+        )
+        for u in ctx.plan.unknowns
+    ]
+    if unchecked:
+        out.append(Finding(
+            "unknown-metadata", "info", "RECORD",
+            f"the files of {len(unchecked)} planned distribution(s) are not known (no RECORD read): "
+            "file-clobber is unproven for them",
+            {"distributions": unchecked},
+        ))
+    return out
+
+
+def analyze(env: Environment, plan: InstallPlan, *, record_paths: RecordPaths | None = None) -> tuple[Finding, ...]:
+    """Every finding the plan causes in ``env``, most severe first.
+
+    ``record_paths`` gives the site-packages paths a planned wheel installs (its RECORD), when
+    known; without it, file-clobber is reported as unproven and imports come from the data.
+    """
+    ctx = _Context(env, plan)
+    clobber, unchecked = _clobber(ctx, record_paths)
+    findings = [
+        *_overrides(ctx), *_constraints(ctx), *_pip_check(ctx), *_cuda(ctx),
+        *_imports(ctx, record_paths), *clobber, *_uninstall(ctx), *_metadata_loss(ctx),
+        *_abi(ctx), *_source_builds(ctx), *_unknowns(ctx, unchecked),
+    ]
+    unique = list(dict.fromkeys(findings))
+    return tuple(sorted(unique, key=lambda f: f.sort_key))
