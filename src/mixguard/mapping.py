@@ -77,7 +77,7 @@ class NameMap:
 def name_map() -> NameMap:
     """The shipped maps (loaded once, lazily: about 0.5 MB compressed)."""
     data_dir = files("mixguard") / "data"
-    with gzip.open(data_dir.joinpath("conda_pypi.json.gz").open("rb"), "rt", encoding="utf-8") as fh:
+    with data_dir.joinpath("conda_pypi.json.gz").open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         table: dict[str, Any] = json.load(fh)
     curated = json.loads(data_dir.joinpath("import_names.json").read_text(encoding="utf-8"))
     return NameMap(

@@ -1,0 +1,147 @@
+"""Scenario tests: the exact findings for each acceptance scenario, not just their count."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mixguard.demo import demo_prefix
+from mixguard.environment import read_prefix
+from mixguard.findings import analyze
+from mixguard.graph import build_graph
+from mixguard.index.client import IndexClient
+from mixguard.resolve import parse_pip_args, resolve
+
+from .cases.envs import UNIVERSES, build_torch
+
+TF29 = (UNIVERSES / "tf29" / "simple").as_uri()
+
+
+def _check(prefix: Path, args: list[str], index: str = TF29, cuda: str | None = "11.2"):  # type: ignore[no-untyped-def]
+    env = read_prefix(prefix, overrides={"cuda": cuda} if cuda else None, environ={})
+    req = parse_pip_args([*args, "--index-url", index])
+    plan = resolve(env, req, IndexClient(req.index, offline=True))
+    return env, plan, analyze(env, plan)
+
+
+def _triples(findings, severities=("error", "warning")):  # type: ignore[no-untyped-def]
+    return {(f.kind, f.severity, f.subject) for f in findings if f.severity in severities}
+
+
+def test_sentence_transformers_cuda_clash_and_override() -> None:
+    _, _, findings = _check(demo_prefix(), ["sentence-transformers"])
+    assert _triples(findings) == {
+        ("cuda-runtime-clash", "error", "nvidia-cuda-runtime-cu12"),
+        ("cuda-runtime-clash", "warning", "nvidia-cudnn-cu12"),  # libcudnn.so.8 from both
+        ("cuda-runtime-clash", "warning", "nvidia-nccl-cu12"),  # libnccl.so.2 from both
+        ("conda-override", "warning", "typing-extensions"),
+        ("conda-metadata-loss", "warning", "typing_extensions"),
+    }
+    clash = next(f for f in findings if f.kind == "cuda-runtime-clash" and f.severity == "error")
+    assert "cudatoolkit 11.2.2" in clash.message and "__cuda is 11.2" in clash.message
+    assert clash.evidence["pip_runtime"] == "12" and clash.evidence["min_driver_cuda"] == "12.0"
+    assert clash.chain == ("sentence-transformers 3.0.1", "torch 2.3.1", "nvidia-cuda-runtime-cu12 12.1.105")
+    override = next(f for f in findings if f.kind == "conda-override")
+    assert override.evidence["conda_record"] == "typing_extensions 4.3.0 pyha770c72_0"
+
+
+def test_cuda_clash_without_a_driver_fact_is_a_warning_not_safe() -> None:
+    _, _, findings = _check(demo_prefix(), ["sentence-transformers"], cuda=None)
+    clash = [f for f in findings if f.kind == "cuda-runtime-clash" and f.subject == "nvidia-cuda-runtime-cu12"]
+    assert clash[0].severity == "warning" and "driver is unknown" in clash[0].message
+
+
+def test_protobuf4_uninstall_failure_and_protobuf_pins() -> None:
+    _, _, findings = _check(demo_prefix(), ["protobuf>=4"])
+    assert _triples(findings) == {
+        ("uninstall-failure", "error", "protobuf"),
+        ("conda-constraint-violation", "error", "protobuf"),  # couples to libprotobuf 3.20.1.*
+        ("conda-constraint-violation", "error", "tensorflow-base"),  # pins libprotobuf <3.21
+        ("conda-constraint-violation", "error", "grpc-cpp"),  # pins libprotobuf <3.21
+        ("pip-requirement-violation", "error", "tensorflow"),  # tensorflow's METADATA: protobuf<3.20
+        ("conda-override", "warning", "protobuf"),
+        ("conda-metadata-loss", "warning", "protobuf"),
+    }
+    failure = next(f for f in findings if f.kind == "uninstall-failure")
+    assert failure.evidence["kind"] == "egg-info" and not failure.evidence["has_record"]
+
+
+def test_numpy2_constraint_violation_and_abi() -> None:
+    _, _, findings = _check(demo_prefix(), ["numpy>=2"])
+    triples = _triples(findings)
+    assert ("conda-constraint-violation", "error", "tensorflow-base") in triples
+    assert ("abi-mismatch", "error", "tensorflow-base") in triples
+    assert {s for k, sev, s in triples if k == "abi-mismatch"} == {"tensorflow-base", "h5py", "scipy"}
+    tfb = next(f for f in findings if f.kind == "conda-constraint-violation" and f.subject == "tensorflow-base")
+    assert tfb.evidence["spec"] == "numpy >=1.21.6,<2.0a0" and tfb.evidence["found"] == "2.0.0"
+    assert tfb.evidence["mapping"] == "files" and tfb.confidence == "high"
+
+
+def test_tensorflow_2_15_override_keras_constraint_and_metadata_loss() -> None:
+    _, _, findings = _check(demo_prefix(), ["tensorflow==2.15.1"])
+    triples = _triples(findings)
+    assert ("conda-override", "warning", "tensorflow") in triples
+    override = next(f for f in findings if f.kind == "conda-override" and f.subject == "tensorflow")
+    assert override.evidence["conda_record"] == "tensorflow-base 2.9.1 cuda112py310hc65a3b4_0"
+    keras = next(f for f in findings if f.kind == "conda-constraint-violation" and f.subject == "keras")
+    assert keras.evidence["spec"] == "tensorflow 2.9.*" and keras.evidence["found"] == "2.15.1"
+    assert keras.evidence["field"] == "constrains[0]" and keras.evidence["mapping"] == "table"
+    assert ("conda-metadata-loss", "warning", "tensorflow-base") in triples
+
+
+def _with_py_opencv(tmp_path: Path) -> Path:
+    prefix = tmp_path / "env"
+    shutil.copytree(demo_prefix(), prefix)
+    site = prefix / "lib" / "python3.10" / "site-packages"
+    (site / "cv2").mkdir()
+    (site / "cv2" / "__init__.py").touch()
+    # conda-forge's py-opencv installs cv2/ with no .dist-info: pip cannot see it
+    rec = {"name": "py-opencv", "version": "4.6.0", "build": "py310hfdc917e_2", "build_number": 2,
+           "subdir": "linux-64", "depends": ["libopencv 4.6.0 py310h1f8fd3c_2", "numpy >=1.21.6,<2.0a0"],
+           "files": ["lib/python3.10/site-packages/cv2/__init__.py"],
+           "channel": "https://conda.anaconda.org/conda-forge/linux-64"}
+    (prefix / "conda-meta" / "py-opencv-4.6.0-py310hfdc917e_2.json").write_text(json.dumps(rec))
+    return prefix
+
+
+def test_opencv_wheel_over_conda_py_opencv_collides_on_cv2(tmp_path: Path) -> None:
+    _, plan, findings = _check(_with_py_opencv(tmp_path), ["opencv-python-headless"])
+    assert [c.name for c in plan.installs] == ["opencv-python-headless"]  # pip sees no opencv dist
+    (collision,) = [f for f in findings if f.kind == "import-collision"]
+    assert (collision.severity, collision.subject) == ("error", "cv2")
+    assert collision.evidence["existing"] == ["conda:py-opencv"]
+    assert collision.evidence["new"] == "opencv-python-headless 4.10.0.84"
+
+
+def test_negative_control_torch_already_installed(tmp_path: Path) -> None:
+    py311 = sorted(Path.home().glob(".pyenv/versions/3.11.*/bin/python3.11"))
+    if not py311:
+        pytest.skip("python 3.11 not installed")
+    build_torch(tmp_path / "env", py311[-1])
+    _, plan, findings = _check(tmp_path / "env", ["torch==2.1.0"], index=(UNIVERSES / "torch" / "simple").as_uri())
+    assert plan.installs == ()
+    assert not [f for f in findings if f.severity == "error"]
+
+
+def test_negative_control_pure_python_leaf() -> None:
+    _, plan, findings = _check(demo_prefix(), ["filelock"])
+    assert [(c.name, c.action) for c in plan.installs] == [("filelock", "install")]
+    assert not [f for f in findings if f.severity in ("error", "warning")]
+    # what could not be checked is said, not assumed safe
+    assert any(f.kind == "unknown-metadata" and "file-clobber is unproven" in f.message for f in findings)
+
+
+def test_graph_path_from_request_to_the_clashing_wheel() -> None:
+    env, plan, _ = _check(demo_prefix(), ["sentence-transformers"])
+    g = build_graph(env, plan)
+    assert g.why("sentence-transformers", "nvidia-cuda-runtime-cu12") == [
+        ["pypi:sentence-transformers", "pypi:torch", "pypi:nvidia-cuda-runtime-cu12"]
+    ]
+    assert "pypi:sentence-transformers" in g.who_needs("torch")
+    assert "pypi:typing-extensions" in g.blast_radius()
+    assert 'digraph mixguard' in g.to_dot() and "<graphml" in g.to_graphml()
+    data = g.to_json()
+    assert any(e["type"] == "provides" for e in data["edges"])
