@@ -43,14 +43,22 @@ def test_sentence_transformers_cuda_clash_and_override() -> None:
     clash = next(f for f in findings if f.kind == "cuda-runtime-clash" and f.severity == "error")
     assert "cudatoolkit 11.2.2" in clash.message and "__cuda is 11.2" in clash.message
     assert clash.evidence["pip_runtime"] == "12" and clash.evidence["min_driver_cuda"] == "12.0"
-    assert clash.chain == ("sentence-transformers 3.0.1", "torch 2.3.1", "nvidia-cuda-runtime-cu12 12.1.105")
+    assert clash.chain == (
+        "sentence-transformers 3.0.1",
+        "torch 2.3.1",
+        "nvidia-cuda-runtime-cu12 12.1.105",
+    )
     override = next(f for f in findings if f.kind == "conda-override")
     assert override.evidence["conda_record"] == "typing_extensions 4.3.0 pyha770c72_0"
 
 
 def test_cuda_clash_without_a_driver_fact_is_a_warning_not_safe() -> None:
     _, _, findings = _check(demo_prefix(), ["sentence-transformers"], cuda=None)
-    clash = [f for f in findings if f.kind == "cuda-runtime-clash" and f.subject == "nvidia-cuda-runtime-cu12"]
+    clash = [
+        f
+        for f in findings
+        if f.kind == "cuda-runtime-clash" and f.subject == "nvidia-cuda-runtime-cu12"
+    ]
     assert clash[0].severity == "warning" and "driver is unknown" in clash[0].message
 
 
@@ -61,7 +69,11 @@ def test_protobuf4_uninstall_failure_and_protobuf_pins() -> None:
         ("conda-constraint-violation", "error", "protobuf"),  # couples to libprotobuf 3.20.1.*
         ("conda-constraint-violation", "error", "tensorflow-base"),  # pins libprotobuf <3.21
         ("conda-constraint-violation", "error", "grpc-cpp"),  # pins libprotobuf <3.21
-        ("pip-requirement-violation", "error", "tensorflow"),  # tensorflow's METADATA: protobuf<3.20
+        (
+            "pip-requirement-violation",
+            "error",
+            "tensorflow",
+        ),  # tensorflow's METADATA: protobuf<3.20
         ("conda-override", "warning", "protobuf"),
         ("conda-metadata-loss", "warning", "protobuf"),
     }
@@ -74,8 +86,16 @@ def test_numpy2_constraint_violation_and_abi() -> None:
     triples = _triples(findings)
     assert ("conda-constraint-violation", "error", "tensorflow-base") in triples
     assert ("abi-mismatch", "error", "tensorflow-base") in triples
-    assert {s for k, sev, s in triples if k == "abi-mismatch"} == {"tensorflow-base", "h5py", "scipy"}
-    tfb = next(f for f in findings if f.kind == "conda-constraint-violation" and f.subject == "tensorflow-base")
+    assert {s for k, sev, s in triples if k == "abi-mismatch"} == {
+        "tensorflow-base",
+        "h5py",
+        "scipy",
+    }
+    tfb = next(
+        f
+        for f in findings
+        if f.kind == "conda-constraint-violation" and f.subject == "tensorflow-base"
+    )
     assert tfb.evidence["spec"] == "numpy >=1.21.6,<2.0a0" and tfb.evidence["found"] == "2.0.0"
     assert tfb.evidence["mapping"] == "files" and tfb.confidence == "high"
 
@@ -86,7 +106,9 @@ def test_tensorflow_2_15_override_keras_constraint_and_metadata_loss() -> None:
     assert ("conda-override", "warning", "tensorflow") in triples
     override = next(f for f in findings if f.kind == "conda-override" and f.subject == "tensorflow")
     assert override.evidence["conda_record"] == "tensorflow-base 2.9.1 cuda112py310hc65a3b4_0"
-    keras = next(f for f in findings if f.kind == "conda-constraint-violation" and f.subject == "keras")
+    keras = next(
+        f for f in findings if f.kind == "conda-constraint-violation" and f.subject == "keras"
+    )
     assert keras.evidence["spec"] == "tensorflow 2.9.*" and keras.evidence["found"] == "2.15.1"
     assert keras.evidence["field"] == "constrains[0]" and keras.evidence["mapping"] == "table"
     assert ("conda-metadata-loss", "warning", "tensorflow-base") in triples
@@ -99,10 +121,16 @@ def _with_py_opencv(tmp_path: Path) -> Path:
     (site / "cv2").mkdir()
     (site / "cv2" / "__init__.py").touch()
     # conda-forge's py-opencv installs cv2/ with no .dist-info: pip cannot see it
-    rec = {"name": "py-opencv", "version": "4.6.0", "build": "py310hfdc917e_2", "build_number": 2,
-           "subdir": "linux-64", "depends": ["libopencv 4.6.0 py310h1f8fd3c_2", "numpy >=1.21.6,<2.0a0"],
-           "files": ["lib/python3.10/site-packages/cv2/__init__.py"],
-           "channel": "https://conda.anaconda.org/conda-forge/linux-64"}
+    rec = {
+        "name": "py-opencv",
+        "version": "4.6.0",
+        "build": "py310hfdc917e_2",
+        "build_number": 2,
+        "subdir": "linux-64",
+        "depends": ["libopencv 4.6.0 py310h1f8fd3c_2", "numpy >=1.21.6,<2.0a0"],
+        "files": ["lib/python3.10/site-packages/cv2/__init__.py"],
+        "channel": "https://conda.anaconda.org/conda-forge/linux-64",
+    }
     (prefix / "conda-meta" / "py-opencv-4.6.0-py310hfdc917e_2.json").write_text(json.dumps(rec))
     return prefix
 
@@ -121,7 +149,9 @@ def test_negative_control_torch_already_installed(tmp_path: Path) -> None:
     if not py311:
         pytest.skip("python 3.11 not installed")
     build_torch(tmp_path / "env", py311[-1])
-    _, plan, findings = _check(tmp_path / "env", ["torch==2.1.0"], index=(UNIVERSES / "torch" / "simple").as_uri())
+    _, plan, findings = _check(
+        tmp_path / "env", ["torch==2.1.0"], index=(UNIVERSES / "torch" / "simple").as_uri()
+    )
     assert plan.installs == ()
     assert not [f for f in findings if f.severity == "error"]
 
@@ -131,7 +161,9 @@ def test_negative_control_pure_python_leaf() -> None:
     assert [(c.name, c.action) for c in plan.installs] == [("filelock", "install")]
     assert not [f for f in findings if f.severity in ("error", "warning")]
     # what could not be checked is said, not assumed safe
-    assert any(f.kind == "unknown-metadata" and "file-clobber is unproven" in f.message for f in findings)
+    assert any(
+        f.kind == "unknown-metadata" and "file-clobber is unproven" in f.message for f in findings
+    )
 
 
 def test_graph_path_from_request_to_the_clashing_wheel() -> None:
@@ -142,6 +174,6 @@ def test_graph_path_from_request_to_the_clashing_wheel() -> None:
     ]
     assert "pypi:sentence-transformers" in g.who_needs("torch")
     assert "pypi:typing-extensions" in g.blast_radius()
-    assert 'digraph mixguard' in g.to_dot() and "<graphml" in g.to_graphml()
+    assert "digraph mixguard" in g.to_dot() and "<graphml" in g.to_graphml()
     data = g.to_json()
     assert any(e["type"] == "provides" for e in data["edges"])

@@ -26,7 +26,7 @@ from .conda.matchspec import MatchSpec
 from .environment.model import Environment
 from .errors import MixguardError, ParseError
 from .mapping import name_map
-from .resolve.plan import InstallPlan
+from .resolve.plan import Change, InstallPlan
 from .resolve.provider import parse_requirement
 
 __all__ = ["CombinedGraph", "GraphQueryError", "build_graph"]
@@ -48,12 +48,16 @@ class CombinedGraph:
             node = f"{prefix}:{key}"
             if node in self.g:
                 return node
-        raise GraphQueryError(f"{name!r} is neither a distribution nor a conda package in this graph")
+        raise GraphQueryError(
+            f"{name!r} is neither a distribution nor a conda package in this graph"
+        )
 
     def why(self, a: str, b: str, limit: int = 10) -> list[list[str]]:
         """Dependency paths from ``a`` to ``b`` (shortest first): why ``a`` brings in ``b``."""
         src, dst = self.node(a), self.node(b)
-        view = nx.DiGraph((u, v) for u, v, d in self.g.edges(data=True) if d["type"] != "constrains")
+        view = nx.DiGraph(
+            (u, v) for u, v, d in self.g.edges(data=True) if d["type"] != "constrains"
+        )
         if src not in view or dst not in view:
             return []
         try:
@@ -65,7 +69,9 @@ class CombinedGraph:
     def who_needs(self, x: str) -> list[str]:
         """Every node that depends on ``x``, directly or not."""
         node = self.node(x)
-        view = nx.DiGraph((u, v) for u, v, d in self.g.edges(data=True) if d["type"] != "constrains")
+        view = nx.DiGraph(
+            (u, v) for u, v, d in self.g.edges(data=True) if d["type"] != "constrains"
+        )
         return sorted(nx.ancestors(view, node)) if node in view else []
 
     def blast_radius(self) -> list[str]:
@@ -100,9 +106,16 @@ class CombinedGraph:
         for n, d in sorted(self.g.nodes(data=True)):
             label = d.get("label", n)
             shape = "box" if d.get("kind") == "conda" else "ellipse"
-            lines.append(f"  {q(n)} [label={q(label)}, shape={shape}, style=filled, "
-                         f"fillcolor={colours.get(d.get('state', 'installed'), 'white')}];")
-        styles = {"depends": "solid", "constrains": "dotted", "requires": "solid", "provides": "dashed"}
+            lines.append(
+                f"  {q(n)} [label={q(label)}, shape={shape}, style=filled, "
+                f"fillcolor={colours.get(d.get('state', 'installed'), 'white')}];"
+            )
+        styles = {
+            "depends": "solid",
+            "constrains": "dotted",
+            "requires": "solid",
+            "provides": "dashed",
+        }
         for u, v, d in self.g.edges(data=True):
             lbl = d.get("spec") or ""
             lines.append(f"  {q(u)} -> {q(v)} [style={styles[d['type']]}, label={q(lbl)}];")
@@ -116,23 +129,41 @@ class CombinedGraph:
 def build_graph(env: Environment, plan: InstallPlan | None = None) -> CombinedGraph:
     g = nx.MultiDiGraph()
     markers = env.target.markers()
-    changes = {c.name: c for c in (plan.changes if plan else ()) if c.action != "unchanged"}
+    changes: dict[str, Change] = {
+        c.name: c for c in (plan.changes if plan else ()) if c.action != "unchanged"
+    }
     for r in env.records:
-        g.add_node(f"conda:{r.name}", kind="conda", name=r.name, version=r.version, build=r.build,
-                   channel=r.channel_name, state="installed", label=f"{r.name} {r.version} (conda)")
-    dists: dict[str, tuple[str | None, str | None, Iterable[str], str | None]] = {}
+        g.add_node(
+            f"conda:{r.name}",
+            kind="conda",
+            name=r.name,
+            version=r.version,
+            build=r.build,
+            channel=r.channel_name,
+            state="installed",
+            label=f"{r.name} {r.version} (conda)",
+        )
+    dists: dict[str, tuple[str | None, str | None, Iterable[str], str | None]] = {}  # by PyPI name
     for d in env.distributions:
         if d.name not in dists:
             dists[d.name] = (d.version, None, d.requires_dist, d.owner)
-    for name, c in changes.items():
-        before, _, _, owner = dists.get(name, (None, None, (), None))
-        dists[name] = (before, c.version, c.requires_dist, owner)
+    for changed, c in changes.items():
+        before, _, _, owner = dists.get(changed, (None, None, (), None))
+        dists[changed] = (before, c.version, c.requires_dist, owner)
     for name, (before, after, _reqs, owner) in dists.items():
         state = "installed" if after is None else ("added" if before is None else "changed")
         version = after or before
-        g.add_node(f"pypi:{name}", kind="pypi", name=name, version=version, version_before=before,
-                   version_after=after, state=state, owner=owner,
-                   label=f"{name} {before} -> {after}" if before and after else f"{name} {version}")
+        g.add_node(
+            f"pypi:{name}",
+            kind="pypi",
+            name=name,
+            version=version,
+            version_before=before,
+            version_after=after,
+            state=state,
+            owner=owner,
+            label=f"{name} {before} -> {after}" if before and after else f"{name} {version}",
+        )
         if owner:
             g.add_edge(f"conda:{owner}", f"pypi:{name}", type="provides", how="files", spec=None)
     nm = name_map()
@@ -140,7 +171,9 @@ def build_graph(env: Environment, plan: InstallPlan | None = None) -> CombinedGr
         if not env.dists_of(r.name):
             for p in nm.pypi_names(r.name) or ():
                 if f"pypi:{p}" in g:
-                    g.add_edge(f"conda:{r.name}", f"pypi:{p}", type="provides", how="table", spec=None)
+                    g.add_edge(
+                        f"conda:{r.name}", f"pypi:{p}", type="provides", how="table", spec=None
+                    )
         for fld, texts in (("depends", r.depends), ("constrains", r.constrains)):
             for text in texts:
                 try:
@@ -150,7 +183,8 @@ def build_graph(env: Environment, plan: InstallPlan | None = None) -> CombinedGr
                 if spec.name.startswith("__") or f"conda:{spec.name}" not in g:
                     continue
                 g.add_edge(f"conda:{r.name}", f"conda:{spec.name}", type=fld, spec=text)
-    for name, (_b, _a, reqs, _o) in dists.items():
+    for dist_name, (_b, _a, reqs, _o) in dists.items():
+        name = dist_name
         extras = changes[name].requested_extras if name in changes else ()
         for text in reqs:
             req = parse_requirement(text)
@@ -164,6 +198,11 @@ def build_graph(env: Environment, plan: InstallPlan | None = None) -> CombinedGr
                     pass
             dep = canonicalize_name(req.name)
             if f"pypi:{dep}" in g:
-                g.add_edge(f"pypi:{name}", f"pypi:{dep}", type="requires", spec=str(req.specifier) or None,
-                           marker=str(req.marker) if req.marker else None)
+                g.add_edge(
+                    f"pypi:{name}",
+                    f"pypi:{dep}",
+                    type="requires",
+                    spec=str(req.specifier) or None,
+                    marker=str(req.marker) if req.marker else None,
+                )
     return CombinedGraph(g)

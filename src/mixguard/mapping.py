@@ -27,7 +27,14 @@ from .conda.records import PrefixRecord
 from .environment.model import Environment
 from .names import CondaName, PypiName, conda_name, pypi_name
 
-__all__ = ["Link", "NameMap", "conda_import_names", "links_for_dist", "links_for_record", "name_map"]
+__all__ = [
+    "Link",
+    "NameMap",
+    "conda_import_names",
+    "links_for_dist",
+    "links_for_record",
+    "name_map",
+]
 
 How = Literal["files", "table", "guess"]
 
@@ -77,7 +84,10 @@ class NameMap:
 def name_map() -> NameMap:
     """The shipped maps (loaded once, lazily: about 0.5 MB compressed)."""
     data_dir = files("mixguard") / "data"
-    with data_dir.joinpath("conda_pypi.json.gz").open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+    with (
+        data_dir.joinpath("conda_pypi.json.gz").open("rb") as raw,
+        gzip.open(raw, "rt", encoding="utf-8") as fh,
+    ):
         table: dict[str, Any] = json.load(fh)
     curated = json.loads(data_dir.joinpath("import_names.json").read_text(encoding="utf-8"))
     return NameMap(
@@ -126,8 +136,11 @@ def conda_import_names(record: PrefixRecord, site_packages: str) -> tuple[str, .
     for path in record.files:
         if not path.startswith(prefix):
             continue
-        first, sep, _ = path[len(prefix):].partition("/")
-        if first.endswith((".dist-info", ".egg-info", ".pth", ".data")) or first in ("__pycache__", ""):
+        first, sep, _ = path[len(prefix) :].partition("/")
+        if first.endswith((".dist-info", ".egg-info", ".pth", ".data")) or first in (
+            "__pycache__",
+            "",
+        ):
             continue
         if not sep:
             if not first.endswith((".py", ".so", ".pyd")):

@@ -23,7 +23,7 @@ from ..mapping import conda_import_names, name_map
 from ..resolve.plan import Change, InstallPlan
 from ..resolve.provider import parse_requirement
 from .cuda import CudaItem, conda_cuda_items, driver_ok, min_driver_cuda, pip_cuda_items
-from .finding import Finding
+from .finding import Finding, Severity
 
 __all__ = ["RecordPaths", "analyze"]
 
@@ -64,7 +64,7 @@ class _Context:
             self.after[name] = (c.version, c.requires_dist)
         self.roots = [c.name for c in self.plan.changes if c.requested]
         for name, (_v, reqs) in self.after.items():
-            deps = []
+            deps: list[str] = []
             extras = self.changes[name].requested_extras if name in self.changes else ()
             for text in reqs:
                 req = parse_requirement(text)
@@ -72,11 +72,13 @@ class _Context:
                     continue
                 if req.marker is not None:
                     try:
-                        if not any(req.marker.evaluate({**self.markers, "extra": e}) for e in (*extras, "")):
+                        if not any(
+                            req.marker.evaluate({**self.markers, "extra": e}) for e in (*extras, "")
+                        ):
                             continue
                     except (InvalidMarker, UndefinedEnvironmentName):
                         pass
-                dep = canonicalize_name(req.name)
+                dep = str(canonicalize_name(req.name))
                 if dep in self.after:
                     deps.append(dep)
             self.edges[name] = deps
@@ -161,22 +163,37 @@ def _constraints(ctx: _Context) -> list[Finding]:
             if ok is not False:
                 continue
             verb = "requires" if fld == "depends" else "constrains"
-            via = {"files": f"conda's {before.name} {before.version} replaced by pip" if before else "",
-                   "table": f"PyPI {moved.change.name} maps to conda {spec.name}",
-                   "guess": f"PyPI {moved.change.name} taken for conda {spec.name} by name"}[moved.how]
-            out.append(Finding(
-                "conda-constraint-violation", "error", r.name,
-                f"conda's {_record_label(r)} {verb} '{spec.original}', but after the plan "
-                f"{spec.name} is {moved.version} ({moved.change.action} by pip; {via})",
-                {"record": _record_label(r), "field": f"{fld}[{i}]", "spec": spec.original,
-                 "wanted": str(spec.version) if spec.version else spec.original,
-                 "found": moved.version, "before": before.version if before else None,
-                 "mapping": moved.how},
-                (f"conda install {spec.name}=<a version matching '{spec.original}'> instead of pip",
-                 f"pip install -c <constraints from conda pins> ... (keeps {spec.name} within '{spec.original}')"),
-                ctx.chain(moved.change.name),
-                "high" if moved.how == "files" else "medium",
-            ))
+            via = {
+                "files": f"conda's {before.name} {before.version} replaced by pip"
+                if before
+                else "",
+                "table": f"PyPI {moved.change.name} maps to conda {spec.name}",
+                "guess": f"PyPI {moved.change.name} taken for conda {spec.name} by name",
+            }[moved.how]
+            out.append(
+                Finding(
+                    "conda-constraint-violation",
+                    "error",
+                    r.name,
+                    f"conda's {_record_label(r)} {verb} '{spec.original}', but after the plan "
+                    f"{spec.name} is {moved.version} ({moved.change.action} by pip; {via})",
+                    {
+                        "record": _record_label(r),
+                        "field": f"{fld}[{i}]",
+                        "spec": spec.original,
+                        "wanted": str(spec.version) if spec.version else spec.original,
+                        "found": moved.version,
+                        "before": before.version if before else None,
+                        "mapping": moved.how,
+                    },
+                    (
+                        f"conda install {spec.name}=<a version matching '{spec.original}'> instead of pip",
+                        f"pip install -c conda-constraints.txt ... (keeps {spec.name} within '{spec.original}')",
+                    ),
+                    ctx.chain(moved.change.name),
+                    "high" if moved.how == "files" else "medium",
+                )
+            )
     out += _couplings(ctx)
     return out
 
@@ -208,16 +225,27 @@ def _couplings(ctx: _Context) -> list[Finding]:
             need = MatchSpec.parse(f"{spec.name} {wanted}")
             if need.match(dep):
                 continue
-            out.append(Finding(
-                "conda-constraint-violation", "error", owner.name,
-                f"conda's {_record_label(owner)} ties {owner.name} to {spec.name} '{text}'; pip's "
-                f"{c.name} {c.version} would need {spec.name} '{wanted}', the environment has "
-                f"{spec.name} {dep.version}",
-                {"record": _record_label(owner), "field": f"{fld}[{i}]", "spec": spec.original,
-                 "wanted": f"{spec.name} {wanted}", "found": dep.version, "coupling": True},
-                (f"conda install '{owner.name}={c.version}' (moves {spec.name} with it)",),
-                ctx.chain(c.name), "medium",
-            ))
+            out.append(
+                Finding(
+                    "conda-constraint-violation",
+                    "error",
+                    owner.name,
+                    f"conda's {_record_label(owner)} ties {owner.name} to {spec.name} '{text}'; pip's "
+                    f"{c.name} {c.version} would need {spec.name} '{wanted}', the environment has "
+                    f"{spec.name} {dep.version}",
+                    {
+                        "record": _record_label(owner),
+                        "field": f"{fld}[{i}]",
+                        "spec": spec.original,
+                        "wanted": f"{spec.name} {wanted}",
+                        "found": dep.version,
+                        "coupling": True,
+                    },
+                    (f"conda install '{owner.name}={c.version}' (moves {spec.name} with it)",),
+                    ctx.chain(c.name),
+                    "medium",
+                )
+            )
             # every other record that pins the coupled package now conflicts with the new need
             probe = wanted.rstrip("*").rstrip(".") or c.version
             for r in env.records:
@@ -228,15 +256,28 @@ def _couplings(ctx: _Context) -> list[Finding]:
                         continue
                     if s2.version.match(probe):
                         continue
-                    out.append(Finding(
-                        "conda-constraint-violation", "error", r.name,
-                        f"conda's {_record_label(r)} pins '{s2.original}', which rules out the "
-                        f"{spec.name} '{wanted}' that pip's {c.name} {c.version} needs",
-                        {"record": _record_label(r), "field": f"{fld2}[{j}]", "spec": s2.original,
-                         "wanted": f"{spec.name} {wanted}", "found": dep.version, "coupling": True},
-                        (f"keep {c.name} within conda's pins: pip install '{c.name}=={c.replaces.version}'",),
-                        ctx.chain(c.name), "medium",
-                    ))
+                    out.append(
+                        Finding(
+                            "conda-constraint-violation",
+                            "error",
+                            r.name,
+                            f"conda's {_record_label(r)} pins '{s2.original}', which rules out the "
+                            f"{spec.name} '{wanted}' that pip's {c.name} {c.version} needs",
+                            {
+                                "record": _record_label(r),
+                                "field": f"{fld2}[{j}]",
+                                "spec": s2.original,
+                                "wanted": f"{spec.name} {wanted}",
+                                "found": dep.version,
+                                "coupling": True,
+                            },
+                            (
+                                f"keep {c.name} within conda's pins: pip install '{c.name}=={c.replaces.version}'",
+                            ),
+                            ctx.chain(c.name),
+                            "medium",
+                        )
+                    )
     return out
 
 
@@ -246,19 +287,37 @@ def _overrides(ctx: _Context) -> list[Finding]:
         r = c.replaces
         if r is None or r.conda_record is None:
             continue
-        sev = "info" if c.action == "reinstall" and c.version == r.version else "warning"
-        verb = "installs over" if not r.uninstalled else {"upgrade": "upgrades", "downgrade": "downgrades",
-                                                          "reinstall": "reinstalls"}.get(c.action, "replaces")
-        out.append(Finding(
-            "conda-override", sev, c.name,  # type: ignore[arg-type]
-            f"pip {verb} {c.name} {r.version}, installed by conda ({r.conda_record}), "
-            f"with {c.version} from PyPI",
-            {"action": c.action, "conda_record": r.conda_record, "installed": r.version, "planned": c.version,
-             "installer": r.installer, "path": r.path, "uninstalled": r.uninstalled},
-            (f"conda install '{r.conda_record.split(' ')[0]}={c.version}' if a conda build exists",
-             f"pip install --no-deps only what conda lacks (see the --no-deps remedy)"),
-            ctx.chain(c.name),
-        ))
+        sev: Severity = "info" if c.action == "reinstall" and c.version == r.version else "warning"
+        verb = (
+            "installs over"
+            if not r.uninstalled
+            else {"upgrade": "upgrades", "downgrade": "downgrades", "reinstall": "reinstalls"}.get(
+                c.action, "replaces"
+            )
+        )
+        out.append(
+            Finding(
+                "conda-override",
+                sev,
+                c.name,
+                f"pip {verb} {c.name} {r.version}, installed by conda ({r.conda_record}), "
+                f"with {c.version} from PyPI",
+                {
+                    "action": c.action,
+                    "conda_record": r.conda_record,
+                    "installed": r.version,
+                    "planned": c.version,
+                    "installer": r.installer,
+                    "path": r.path,
+                    "uninstalled": r.uninstalled,
+                },
+                (
+                    f"conda install '{r.conda_record.split(' ')[0]}={c.version}' if a conda build exists",
+                    "pip install --no-deps only what conda lacks (see the --no-deps remedy)",
+                ),
+                ctx.chain(c.name),
+            )
+        )
     return out
 
 
@@ -266,28 +325,54 @@ def _pip_check(ctx: _Context) -> list[Finding]:
     out = []
     for p in ctx.plan.check_after:
         if p.introduced:
-            chain = ctx.chain(p.dependency) if canonicalize_name(p.dependency) in ctx.changes else ctx.chain(p.name)
-            out.append(Finding(
-                "pip-requirement-violation", "error", p.name,
-                f"after the plan, pip check fails: {p}",
-                {"requirement": p.requirement, "dependency": p.dependency, "found": p.found, "kind": p.kind},
-                (f"pip install '{p.requirement}' along with the request, or choose versions that agree",),
-                chain,
-            ))
+            chain = (
+                ctx.chain(p.dependency)
+                if canonicalize_name(p.dependency) in ctx.changes
+                else ctx.chain(p.name)
+            )
+            out.append(
+                Finding(
+                    "pip-requirement-violation",
+                    "error",
+                    p.name,
+                    f"after the plan, pip check fails: {p}",
+                    {
+                        "requirement": p.requirement,
+                        "dependency": p.dependency,
+                        "found": p.found,
+                        "kind": p.kind,
+                    },
+                    (
+                        f"pip install '{p.requirement}' along with the request, or choose versions that agree",
+                    ),
+                    chain,
+                )
+            )
         else:
-            out.append(Finding(
-                "pip-requirement-violation", "info", p.name,
-                f"already broken before the plan: {p}",
-                {"requirement": p.requirement, "dependency": p.dependency, "found": p.found, "kind": p.kind,
-                 "introduced": False},
-            ))
+            out.append(
+                Finding(
+                    "pip-requirement-violation",
+                    "info",
+                    p.name,
+                    f"already broken before the plan: {p}",
+                    {
+                        "requirement": p.requirement,
+                        "dependency": p.dependency,
+                        "found": p.found,
+                        "kind": p.kind,
+                        "introduced": False,
+                    },
+                )
+            )
     return out
 
 
 def _cuda(ctx: _Context) -> list[Finding]:
     env = ctx.env
     conda_items = conda_cuda_items(env.records)
-    pip_before = {i.source for i in pip_cuda_items((d.name, d.version) for d in env.pip_distributions())}
+    pip_before = {
+        i.source for i in pip_cuda_items((d.name, d.version) for d in env.pip_distributions())
+    }
     planned = [(c.name, c.version) for c in ctx.changes.values()]
     new_items = [i for i in pip_cuda_items(planned) if i.source not in pip_before]
     if not new_items:
@@ -300,43 +385,76 @@ def _cuda(ctx: _Context) -> list[Finding]:
         by_runtime.setdefault(i.runtime or "?", []).append(i)
     for runtime, items in sorted(by_runtime.items()):
         need = min_driver_cuda(runtime)
+        sev: Severity
         ok = driver_ok(runtime, cuda_vp.version) if cuda_vp else None
         clash = runtime not in conda_runtimes and bool(conda_runtimes)
         if not clash and ok is not False:
             continue
         first = next((i for i in items if i.library == "cudart"), items[0])
-        conda_desc = ", ".join(f"{i.source} ({i.soname or 'CUDA ' + str(i.runtime)})" for i in conda_items if i.runtime) or "none"
+        conda_desc = (
+            ", ".join(
+                f"{i.source} ({i.soname or 'CUDA ' + str(i.runtime)})"
+                for i in conda_items
+                if i.runtime
+            )
+            or "none"
+        )
         if ok is False:
-            sev, driver = "error", (f"CUDA {runtime} needs a driver for CUDA >= {need}; the target's "
-                                    f"__cuda is {cuda_vp.version}" if cuda_vp else "")
+            sev, driver = (
+                "error",
+                (
+                    f"CUDA {runtime} needs a driver for CUDA >= {need}; the target's "
+                    f"__cuda is {cuda_vp.version}"
+                    if cuda_vp
+                    else ""
+                ),
+            )
         elif ok is None:
             sev, driver = "warning", "the driver is unknown: give __cuda (--cuda) to judge it"
         else:
-            sev, driver = "warning", f"the driver (__cuda {cuda_vp.version}) can run both" if cuda_vp else ""
+            sev, driver = (
+                "warning",
+                f"the driver (__cuda {cuda_vp.version}) can run both" if cuda_vp else "",
+            )
         names = ", ".join(i.source for i in items)
-        out.append(Finding(
-            "cuda-runtime-clash", sev, first.source.split(" ")[0],  # type: ignore[arg-type]
-            f"the plan adds CUDA {runtime} runtime wheels ({names}) beside conda's CUDA "
-            f"{'/'.join(conda_runtimes) or '-'} ({conda_desc}); {driver}".rstrip("; "),
-            {"conda": [i.__repr__() for i in conda_items], "pip": [i.__repr__() for i in items],
-             "conda_runtimes": conda_runtimes, "pip_runtime": runtime, "min_driver_cuda": need,
-             "__cuda": cuda_vp.version if cuda_vp else None},
-            (f"install the CUDA {'/'.join(conda_runtimes) or runtime} build from conda instead "
-             "(e.g. pytorch with the matching pytorch-cuda/cuda-version)",
-             "or pip install the CPU-only wheels (--index-url https://download.pytorch.org/whl/cpu)"),
-            ctx.chain(first.source.split(" ")[0]),
-        ))
+        out.append(
+            Finding(
+                "cuda-runtime-clash",
+                sev,
+                first.source.split(" ")[0],
+                f"the plan adds CUDA {runtime} runtime wheels ({names}) beside conda's CUDA "
+                f"{'/'.join(conda_runtimes) or '-'} ({conda_desc}); {driver}".rstrip("; "),
+                {
+                    "conda": [i.__repr__() for i in conda_items],
+                    "pip": [i.__repr__() for i in items],
+                    "conda_runtimes": conda_runtimes,
+                    "pip_runtime": runtime,
+                    "min_driver_cuda": need,
+                    "__cuda": cuda_vp.version if cuda_vp else None,
+                },
+                (
+                    f"install the CUDA {'/'.join(conda_runtimes) or runtime} build from conda instead "
+                    "(e.g. pytorch with the matching pytorch-cuda/cuda-version)",
+                    "or pip install the CPU-only wheels (--index-url https://download.pytorch.org/whl/cpu)",
+                ),
+                ctx.chain(first.source.split(" ")[0]),
+            )
+        )
         conda_sonames = {i.soname: i for i in conda_items if i.soname}
         for i in items:
             if i.soname and i.soname in conda_sonames:
                 c_item = conda_sonames[i.soname]
-                out.append(Finding(
-                    "cuda-runtime-clash", "warning", i.source.split(" ")[0],
-                    f"{i.soname} would come from both installers: conda's {c_item.source} and pip's "
-                    f"{i.source}; which one a process loads depends on load order",
-                    {"soname": i.soname, "conda": c_item.source, "pip": i.source},
-                    chain=ctx.chain(i.source.split(" ")[0]),
-                ))
+                out.append(
+                    Finding(
+                        "cuda-runtime-clash",
+                        "warning",
+                        i.source.split(" ")[0],
+                        f"{i.soname} would come from both installers: conda's {c_item.source} and pip's "
+                        f"{i.source}; which one a process loads depends on load order",
+                        {"soname": i.soname, "conda": c_item.source, "pip": i.source},
+                        chain=ctx.chain(i.source.split(" ")[0]),
+                    )
+                )
     return out
 
 
@@ -345,8 +463,11 @@ def _imports(ctx: _Context, record_paths: RecordPaths | None) -> list[Finding]:
     nm = name_map()
     site = _site(env)
     providers: dict[str, set[str]] = {}
-    replaced_owners = {c.replaces.conda_record.split(" ")[0] for c in ctx.changes.values()
-                       if c.replaces and c.replaces.conda_record and c.replaces.uninstalled}
+    replaced_owners = {
+        c.replaces.conda_record.split(" ")[0]
+        for c in ctx.changes.values()
+        if c.replaces and c.replaces.conda_record and c.replaces.uninstalled
+    }
     replaced_dists = {c.name for c in ctx.changes.values() if c.replaces and c.replaces.uninstalled}
     for pr in env.prefix_records:
         if pr.name in replaced_owners:
@@ -372,22 +493,40 @@ def _imports(ctx: _Context, record_paths: RecordPaths | None) -> list[Finding]:
         for mod in mods or ():
             if mod in nm.namespaces:
                 continue
-            others = {p for p in providers.get(mod, set())
-                      if p.split(":", 1)[1] != c.name and not (c.replaces and c.replaces.conda_record
-                                                              and p == f"conda:{c.replaces.conda_record.split(' ')[0]}")}
+            others = {
+                p
+                for p in providers.get(mod, set())
+                if p.split(":", 1)[1] != c.name
+                and not (
+                    c.replaces
+                    and c.replaces.conda_record
+                    and p == f"conda:{c.replaces.conda_record.split(' ')[0]}"
+                )
+            }
             if not others:
                 continue
             who = ", ".join(sorted(others))
-            out.append(Finding(
-                "import-collision", "error", mod,
-                f"import {mod} would come from two distributions: pip's {c.name} {c.version} and "
-                f"{who.replace('conda:', 'conda package ').replace('pip:', 'pip distribution ')}; "
-                "one overwrites the other's files and neither installer knows",
-                {"import": mod, "new": f"{c.name} {c.version}", "existing": sorted(others),
-                 "source": "RECORD" if paths is not None else "data/import_names.json"},
-                (f"use the conda package that provides {mod} (or remove it) instead of {c.name}",),
-                ctx.chain(c.name), "high" if paths is not None else "medium",
-            ))
+            out.append(
+                Finding(
+                    "import-collision",
+                    "error",
+                    mod,
+                    f"import {mod} would come from two distributions: pip's {c.name} {c.version} and "
+                    f"{who.replace('conda:', 'conda package ').replace('pip:', 'pip distribution ')}; "
+                    "one overwrites the other's files and neither installer knows",
+                    {
+                        "import": mod,
+                        "new": f"{c.name} {c.version}",
+                        "existing": sorted(others),
+                        "source": "RECORD" if paths is not None else "data/import_names.json",
+                    },
+                    (
+                        f"use the conda package that provides {mod} (or remove it) instead of {c.name}",
+                    ),
+                    ctx.chain(c.name),
+                    "high" if paths is not None else "medium",
+                )
+            )
     return out
 
 
@@ -415,7 +554,11 @@ def _clobber(ctx: _Context, record_paths: RecordPaths | None) -> tuple[list[Find
         if paths is None:
             unchecked.append(f"{c.name} {c.version}")
             continue
-        own = c.replaces.conda_record.split(" ")[0] if c.replaces and c.replaces.conda_record else None
+        own = (
+            c.replaces.conda_record.split(" ")[0]
+            if c.replaces and c.replaces.conda_record
+            else None
+        )
         hits: dict[str, list[str]] = {}
         for p in paths:
             full = f"{site}/{p}" if site and not p.startswith("../") else p
@@ -423,13 +566,18 @@ def _clobber(ctx: _Context, record_paths: RecordPaths | None) -> tuple[list[Find
             if rec is not None and rec != own:
                 hits.setdefault(rec, []).append(full)
         for rec, files in sorted(hits.items()):
-            out.append(Finding(
-                "file-clobber", "error", c.name,
-                f"pip's {c.name} {c.version} writes {len(files)} file(s) that conda's {rec} owns "
-                f"(e.g. {files[0]}); conda will later remove or mis-report them",
-                {"conda_record": rec, "files": files[:20], "count": len(files)},
-                (f"install {c.name} from conda, or remove {rec} first",), ctx.chain(c.name),
-            ))
+            out.append(
+                Finding(
+                    "file-clobber",
+                    "error",
+                    c.name,
+                    f"pip's {c.name} {c.version} writes {len(files)} file(s) that conda's {rec} owns "
+                    f"(e.g. {files[0]}); conda will later remove or mis-report them",
+                    {"conda_record": rec, "files": files[:20], "count": len(files)},
+                    (f"install {c.name} from conda, or remove {rec} first",),
+                    ctx.chain(c.name),
+                )
+            )
     return out, unchecked
 
 
@@ -445,17 +593,33 @@ def _uninstall(ctx: _Context) -> list[Finding]:
         r = c.replaces
         if r is None or not r.uninstalled:
             continue
-        if r.kind in ("egg-info-file", "egg") or (r.kind in ("dist-info", "egg-info") and not r.has_record):
+        if r.kind in ("egg-info-file", "egg") or (
+            r.kind in ("dist-info", "egg-info") and not r.has_record
+        ):
             owner = f" (installed by conda: {r.conda_record})" if r.conda_record else ""
-            out.append(Finding(
-                "uninstall-failure", "error", c.name,
-                f"pip would stop while uninstalling {c.name} {r.version}{owner}: {why[r.kind]}. "
-                f"pip's own --dry-run does not predict this; the install of {c.name} {c.version} aborts",
-                {"path": r.path, "kind": r.kind, "has_record": r.has_record, "conda_record": r.conda_record},
-                ((f"conda install '{r.conda_record.split(' ')[0]}>={c.version}'" if r.conda_record
-                  else f"remove {r.path} by hand first"),),
-                ctx.chain(c.name),
-            ))
+            out.append(
+                Finding(
+                    "uninstall-failure",
+                    "error",
+                    c.name,
+                    f"pip would stop while uninstalling {c.name} {r.version}{owner}: {why[r.kind]}. "
+                    f"pip's own --dry-run does not predict this; the install of {c.name} {c.version} aborts",
+                    {
+                        "path": r.path,
+                        "kind": r.kind,
+                        "has_record": r.has_record,
+                        "conda_record": r.conda_record,
+                    },
+                    (
+                        (
+                            f"conda install '{r.conda_record.split(' ')[0]}>={c.version}'"
+                            if r.conda_record
+                            else f"remove {r.path} by hand first"
+                        ),
+                    ),
+                    ctx.chain(c.name),
+                )
+            )
     return out
 
 
@@ -467,17 +631,27 @@ def _metadata_loss(ctx: _Context) -> list[Finding]:
             continue
         rec = r.conda_record.split(" ")[0]
         if r.uninstalled:
-            msg = (f"pip removes {r.path}, which conda's {r.conda_record} installed: conda will still "
-                   f"list {rec} {r.version} while pip's {c.name} {c.version} is what is installed, and a "
-                   f"later conda update or removal of {rec} deletes pip's files")
+            msg = (
+                f"pip removes {r.path}, which conda's {r.conda_record} installed: conda will still "
+                f"list {rec} {r.version} while pip's {c.name} {c.version} is what is installed, and a "
+                f"later conda update or removal of {rec} deletes pip's files"
+            )
         else:
-            msg = (f"pip installs {c.name} {c.version} over conda's {r.conda_record} without uninstalling "
-                   f"it: two metadata directories of {c.name}, and conda's record no longer matches the files")
-        out.append(Finding(
-            "conda-metadata-loss", "warning", rec, msg,
-            {"conda_record": r.conda_record, "anchor": r.path, "pip": f"{c.name} {c.version}"},
-            (f"let conda own {c.name}: conda install '{rec}={c.version}'",), ctx.chain(c.name),
-        ))
+            msg = (
+                f"pip installs {c.name} {c.version} over conda's {r.conda_record} without uninstalling "
+                f"it: two metadata directories of {c.name}, and conda's record no longer matches the files"
+            )
+        out.append(
+            Finding(
+                "conda-metadata-loss",
+                "warning",
+                rec,
+                msg,
+                {"conda_record": r.conda_record, "anchor": r.path, "pip": f"{c.name} {c.version}"},
+                (f"let conda own {c.name}: conda install '{rec}={c.version}'",),
+                ctx.chain(c.name),
+            )
+        )
     return out
 
 
@@ -486,7 +660,9 @@ def _abi(ctx: _Context) -> list[Finding]:
     if c is None or c.replaces is None:
         return []
     try:
-        crossing = VersionOrder(c.replaces.version) < VersionOrder("2.0a0") <= VersionOrder(c.version)
+        crossing = (
+            VersionOrder(c.replaces.version) < VersionOrder("2.0a0") <= VersionOrder(c.version)
+        )
     except ParseError:
         return []
     if not crossing:
@@ -494,26 +670,53 @@ def _abi(ctx: _Context) -> list[Finding]:
     out = []
     for r in ctx.env.records:
         for fld, _i, spec in _specs(r):
-            if fld == "depends" and spec.name == "numpy" and spec.version is not None and not spec.version.match("2.0.0"):
-                out.append(Finding(
-                    "abi-mismatch", "error", r.name,
-                    f"conda's {_record_label(r)} was built against numpy 1.x ('{spec.original}'); numpy "
-                    f"{c.version} changes the C ABI, so its compiled modules fail to import",
-                    {"record": _record_label(r), "spec": spec.original, "numpy": c.version, "basis": "conda pin"},
-                    ("keep numpy 1.x: pip install 'numpy<2' with the request",), ctx.chain("numpy"), "high",
-                ))
+            if (
+                fld == "depends"
+                and spec.name == "numpy"
+                and spec.version is not None
+                and not spec.version.match("2.0.0")
+            ):
+                out.append(
+                    Finding(
+                        "abi-mismatch",
+                        "error",
+                        r.name,
+                        f"conda's {_record_label(r)} was built against numpy 1.x ('{spec.original}'); numpy "
+                        f"{c.version} changes the C ABI, so its compiled modules fail to import",
+                        {
+                            "record": _record_label(r),
+                            "spec": spec.original,
+                            "numpy": c.version,
+                            "basis": "conda pin",
+                        },
+                        ("keep numpy 1.x: pip install 'numpy<2' with the request",),
+                        ctx.chain("numpy"),
+                        "high",
+                    )
+                )
     for d in ctx.env.pip_distributions():
         compiled = any(p.endswith((".so", ".pyd")) for p in d.files)
-        needs = any((parse_requirement(t) or type("x", (), {"name": ""})()).name.lower() == "numpy"  # type: ignore[attr-defined]
-                    for t in d.requires_dist)
+        needs = any(
+            (req := parse_requirement(t)) is not None and canonicalize_name(req.name) == "numpy"
+            for t in d.requires_dist
+        )
         if compiled and needs:
-            out.append(Finding(
-                "abi-mismatch", "warning", d.name,
-                f"pip-installed {d.name} {d.version} has compiled modules and uses numpy; if it was built "
-                f"against numpy 1.x it fails with numpy {c.version}",
-                {"dist": f"{d.name} {d.version}", "numpy": c.version, "basis": "compiled modules + numpy dependency"},
-                chain=ctx.chain("numpy"), confidence="low",
-            ))
+            out.append(
+                Finding(
+                    "abi-mismatch",
+                    "warning",
+                    d.name,
+                    f"pip-installed {d.name} {d.version} has compiled modules and uses numpy; if it was built "
+                    f"against numpy 1.x it fails with numpy {c.version}",
+                    {
+                        "dist": f"{d.name} {d.version}",
+                        "numpy": c.version,
+                        "basis": "compiled modules + numpy dependency",
+                    },
+                    chain=ctx.chain("numpy"),
+                    confidence="low",
+                )
+            )
     return out
 
 
@@ -521,20 +724,27 @@ def _source_builds(ctx: _Context) -> list[Finding]:
     out = []
     for c in ctx.changes.values():
         if c.filename and c.filename.endswith(_SDIST):
-            out.append(Finding(
-                "source-build", "warning", c.name,
-                f"no compatible wheel: pip would build {c.name} {c.version} from {c.filename} in the target "
-                "(compilers and headers needed; the build sees pip's isolated build env, not conda's)",
-                {"file": c.filename}, (f"conda install {c.name}", "or pin a version that has a wheel"),
-                ctx.chain(c.name),
-            ))
+            out.append(
+                Finding(
+                    "source-build",
+                    "warning",
+                    c.name,
+                    f"no compatible wheel: pip would build {c.name} {c.version} from {c.filename} in the target "
+                    "(compilers and headers needed; the build sees pip's isolated build env, not conda's)",
+                    {"file": c.filename},
+                    (f"conda install {c.name}", "or pin a version that has a wheel"),
+                    ctx.chain(c.name),
+                )
+            )
     return out
 
 
 def _unknowns(ctx: _Context, unchecked: list[str]) -> list[Finding]:
     out = [
         Finding(
-            "unknown-metadata", "warning", u.project,
+            "unknown-metadata",
+            "warning",
+            u.project,
             f"metadata of {u.filename} is unknown ({u.reason}): its dependencies, and the findings "
             "that depend on them (constraints, pip check, CUDA, imports), are unproven",
             {"file": u.filename, "kind": u.kind, "reason": u.reason},
@@ -543,16 +753,22 @@ def _unknowns(ctx: _Context, unchecked: list[str]) -> list[Finding]:
         for u in ctx.plan.unknowns
     ]
     if unchecked:
-        out.append(Finding(
-            "unknown-metadata", "info", "RECORD",
-            f"the files of {len(unchecked)} planned distribution(s) are not known (no RECORD read): "
-            "file-clobber is unproven for them",
-            {"distributions": unchecked},
-        ))
+        out.append(
+            Finding(
+                "unknown-metadata",
+                "info",
+                "RECORD",
+                f"the files of {len(unchecked)} planned distribution(s) are not known (no RECORD read): "
+                "file-clobber is unproven for them",
+                {"distributions": unchecked},
+            )
+        )
     return out
 
 
-def analyze(env: Environment, plan: InstallPlan, *, record_paths: RecordPaths | None = None) -> tuple[Finding, ...]:
+def analyze(
+    env: Environment, plan: InstallPlan, *, record_paths: RecordPaths | None = None
+) -> tuple[Finding, ...]:
     """Every finding the plan causes in ``env``, most severe first.
 
     ``record_paths`` gives the site-packages paths a planned wheel installs (its RECORD), when
@@ -561,9 +777,17 @@ def analyze(env: Environment, plan: InstallPlan, *, record_paths: RecordPaths | 
     ctx = _Context(env, plan)
     clobber, unchecked = _clobber(ctx, record_paths)
     findings = [
-        *_overrides(ctx), *_constraints(ctx), *_pip_check(ctx), *_cuda(ctx),
-        *_imports(ctx, record_paths), *clobber, *_uninstall(ctx), *_metadata_loss(ctx),
-        *_abi(ctx), *_source_builds(ctx), *_unknowns(ctx, unchecked),
+        *_overrides(ctx),
+        *_constraints(ctx),
+        *_pip_check(ctx),
+        *_cuda(ctx),
+        *_imports(ctx, record_paths),
+        *clobber,
+        *_uninstall(ctx),
+        *_metadata_loss(ctx),
+        *_abi(ctx),
+        *_source_builds(ctx),
+        *_unknowns(ctx, unchecked),
     ]
     unique = list(dict.fromkeys(findings))
     return tuple(sorted(unique, key=lambda f: f.sort_key))

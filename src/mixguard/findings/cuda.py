@@ -20,7 +20,9 @@ __all__ = ["CudaItem", "conda_cuda_items", "cuda_data", "min_driver_cuda", "pip_
 
 @lru_cache(maxsize=1)
 def cuda_data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((files("mixguard") / "data" / "cuda.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        (files("mixguard") / "data" / "cuda.json").read_text(encoding="utf-8")
+    )
     return data
 
 
@@ -61,7 +63,9 @@ def conda_cuda_items(records: Iterable[PackageRecord]) -> list[CudaItem]:
         src = f"{r.name} {r.version} {r.build}"
         if r.name in data["conda_runtime_packages"]:
             major = r.version.split(".")[0]
-            out.append(CudaItem("conda", src, major, "cudart", _soname(major, "cudart", None), "package"))
+            out.append(
+                CudaItem("conda", src, major, "cudart", _soname(major, "cudart", None), "package")
+            )
             continue
         if r.name in data["conda_library_packages"]:
             lib = data["conda_library_packages"][r.name]
@@ -95,7 +99,7 @@ def pip_cuda_items(dists: Iterable[tuple[str, str]]) -> list[CudaItem]:
         local = re.search(r"\+cu(\d{2,3})$", version)
         if local:
             digits = local.group(1)
-            major = digits[:2] if len(digits) == 3 else digits[:2]
+            major = digits[:2]  # cu118 -> 11, cu121 -> 12
             out.append(CudaItem("pip", src, major, None, None, "local version"))
     return out
 

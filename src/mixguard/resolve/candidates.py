@@ -46,8 +46,11 @@ def format_name(project: str, extras: frozenset[str]) -> str:
 
 
 class Candidate:
-    """A concrete (project, version) the resolver may pick. Identity is object identity,
-    as in pip, which compares candidates by ``id()`` for incompatibilities."""
+    """A concrete (project, version) the resolver may pick.
+
+    Equality is pip's (resolvelib's backjumping compares candidates and requirements):
+    index files by URL, installed distributions by (name, version), extras by (base, extras).
+    Incompatibilities are still tracked by ``id()``, as pip does."""
 
     name: str  # identifier
     project: str
@@ -60,6 +63,7 @@ class Candidate:
 @dataclass(eq=False)
 class InstalledCandidate(Candidate):
     dist: PythonDistribution
+    comes_from: str | None = None
     name: str = ""
     project: str = ""
     version: Version = field(default_factory=lambda: Version("0"))
@@ -68,6 +72,14 @@ class InstalledCandidate(Candidate):
         self.project = canonicalize_name(self.dist.name)
         self.name = self.project
         self.version = Version(self.dist.version)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InstalledCandidate):
+            return NotImplemented
+        return self.name == other.name and self.version == other.version
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.version))
 
     def iter_dependencies(self, factory: Factory, with_requires: bool) -> Iterator[Req]:
         # pip: an installed candidate brings its Requires-Dist, no Requires-Python
@@ -90,12 +102,19 @@ class IndexCandidate(Candidate):
     project: str = ""
     version: Version = field(default_factory=lambda: Version("0"))
     direct: bool = False
+    comes_from: str | None = None  # pip's ireq.comes_from: who required it when it was made
 
     def __post_init__(self) -> None:
         self.project = canonicalize_name(self.file.name)
         self.name = self.project
         assert self.file.version is not None
         self.version = self.file.version
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IndexCandidate) and self.file.url == other.file.url
+
+    def __hash__(self) -> int:
+        return hash((IndexCandidate, self.file.url))
 
     def iter_dependencies(self, factory: Factory, with_requires: bool) -> Iterator[Req]:
         meta = self.metadata
@@ -126,6 +145,16 @@ class ExtrasCandidate(Candidate):
         self.project = self.base.project
         self.name = format_name(self.base.project, self.extras)
         self.version = self.base.version
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ExtrasCandidate)
+            and self.base == other.base
+            and self.extras == other.extras
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.base, self.extras))
 
     def _provided(self) -> frozenset[str]:
         if isinstance(self.base, InstalledCandidate):
@@ -200,6 +229,7 @@ class SpecifierRequirement(Req):
     parent: Candidate | None = None
     text: str = ""
     user_supplied: bool = False
+    root_comes_from: str | None = None  # "-r FILE (line N)" for a root requirement from a file
 
     def __post_init__(self) -> None:
         self.project = canonicalize_name(self.requirement.name)
@@ -210,6 +240,20 @@ class SpecifierRequirement(Req):
     @property
     def specifier(self) -> SpecifierSet:
         return self.requirement.specifier
+
+    @property
+    def _equal(self) -> tuple[object, ...]:
+        # pip: str(ireq), i.e. the requirement and "(from <parent>)", and the extras
+        parent = self.parent.project if self.parent is not None else None
+        return (self.name, str(self.requirement), parent)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SpecifierRequirement):
+            return NotImplemented
+        return self._equal == other._equal
+
+    def __hash__(self) -> int:
+        return hash(self._equal)
 
     def satisfied_by(self, candidate: Candidate) -> bool:
         # pip: prereleases always allowed here; the finder already applied the policy
@@ -240,7 +284,13 @@ class ExplicitRequirement(Req):
         self.text = f"{self.candidate.name}=={self.candidate.version}"
 
     def satisfied_by(self, candidate: Candidate) -> bool:
-        return candidate is self.candidate
+        return candidate == self.candidate
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExplicitRequirement) and self.candidate == other.candidate
+
+    def __hash__(self) -> int:
+        return hash(self.candidate)
 
 
 @dataclass(eq=False)
@@ -257,3 +307,13 @@ class RequiresPythonRequirement(Req):
 
     def satisfied_by(self, candidate: Candidate) -> bool:
         return self.specifier.contains(candidate.version, prereleases=True)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, RequiresPythonRequirement)
+            and str(self.specifier) == str(other.specifier)
+            and self.python is other.python
+        )
+
+    def __hash__(self) -> int:
+        return hash((str(self.specifier), id(self.python)))

@@ -7,6 +7,7 @@ mixguard does not emulate raises :class:`UnsupportedPipOption` naming it: never 
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Sequence
@@ -37,6 +38,7 @@ class RootRequirement:
     editable: bool = False
     link: str | None = None  # a direct URL or local path
     where: str = "command line"
+    comes_from: str | None = None  # pip's text for a file requirement: "-r FILE (line N)"
 
     @property
     def name(self) -> str | None:
@@ -217,6 +219,7 @@ class _State:
     flags: dict[str, object] = field(default_factory=dict)
     only_binary: set[str] = field(default_factory=set)
     no_binary: set[str] = field(default_factory=set)
+    shown: dict[Path, str] = field(default_factory=dict)  # file -> the name pip shows for it
 
 
 def _format_control(value: str, target: set[str], other: set[str]) -> None:
@@ -309,8 +312,16 @@ def _apply(
 ) -> None:
     if opt in ("-r", "--requirement", "-c", "--constraint"):
         assert value is not None
+        # pip shows a nested file as its path joined to the including file's directory
+        parent = state.shown.get(stack[-1]) if stack else None
+        shown = os.path.join(os.path.dirname(parent), value) if parent else value
         _read_file(
-            state, base / value, constraint=opt in ("-c", "--constraint"), stack=stack, where=where
+            state,
+            base / value,
+            constraint=opt in ("-c", "--constraint"),
+            stack=stack,
+            where=where,
+            shown=shown,
         )
     elif opt in ("-e", "--editable"):
         assert value is not None
@@ -344,9 +355,10 @@ def _apply(
 
 
 def _read_file(
-    state: _State, path: Path, *, constraint: bool, stack: tuple[Path, ...], where: str
+    state: _State, path: Path, *, constraint: bool, stack: tuple[Path, ...], where: str, shown: str
 ) -> None:
     path = path.resolve()
+    state.shown[path] = shown
     if path in stack:
         raise ParseError(str(path), "requirements file includes itself", where)
     try:
@@ -398,6 +410,8 @@ def _read_file(
         if " --hash" in line:
             raise UnsupportedPipOption("--hash", _UNSUPPORTED["--hash"], here)
         root = _root(req_text, here, path.parent, constraint=constraint)
+        # pip's comes_from for a file requirement, used in its conflict messages
+        root = replace(root, comes_from=f"{'-c' if constraint else '-r'} {shown} (line {n})")
         (state.constraints if constraint else state.files).append(root)
 
 

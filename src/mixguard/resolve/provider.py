@@ -169,21 +169,25 @@ class Factory:
             cand.project, str(cand.version), meta.filename, meta.kind, meta.reason
         )
 
-    def installed_candidate(self, project: str, extras: frozenset[str]) -> Candidate | None:
+    def installed_candidate(
+        self, project: str, extras: frozenset[str], comes_from: str | None = None
+    ) -> Candidate | None:
         dist = self.installed.get(project)
         if dist is None:
             return None
         key: tuple[str, frozenset[str]] = (project, frozenset())
         if key not in self._installed_cands:
             try:
-                self._installed_cands[key] = InstalledCandidate(dist)
+                self._installed_cands[key] = InstalledCandidate(dist, comes_from)
             except InvalidVersion:
                 return None
         base = self._installed_cands[key]
         assert isinstance(base, InstalledCandidate)
         return self.extras_candidate(base, extras) if extras else base
 
-    def index_candidate(self, file: DistributionFile) -> IndexCandidate | None:
+    def index_candidate(
+        self, file: DistributionFile, comes_from: str | None = None
+    ) -> IndexCandidate | None:
         key = (file.name, file.url)
         if key not in self._index_cands:
             meta = self.client.metadata(file)
@@ -196,7 +200,7 @@ class Factory:
                         return None
                 except InvalidVersion:
                     return None
-            self._index_cands[key] = IndexCandidate(file, meta)
+            self._index_cands[key] = IndexCandidate(file, meta, comes_from=comes_from)
         return self._index_cands[key]
 
     def candidate_from_url(self, url: str, name: str) -> IndexCandidate:
@@ -242,9 +246,13 @@ class Factory:
         constraint: SpecifierSet,
         prefers_installed: bool,
     ) -> Iterable[Candidate]:
-        if identifier == REQUIRES_PYTHON:
-            return [self.python]
         reqs = list(requirements[identifier])
+        if identifier == REQUIRES_PYTHON:
+            # pip: the interpreter is an explicit candidate like any other, so a backjump that
+            # marked it incompatible (or a Requires-Python it fails) leaves no candidate
+            bad = {id(c) for c in incompatibilities.get(identifier, ())}
+            ok = id(self.python) not in bad and all(r.satisfied_by(self.python) for r in reqs)
+            return [self.python] if ok else []
         project, _, rest = identifier.partition("[")
         extras = frozenset(rest.rstrip("]").split(",")) if rest else frozenset()
         explicit: list[Candidate] = []
@@ -275,7 +283,14 @@ class Factory:
         specifier = SpecifierSet(str(constraint))
         for r in specs:
             specifier &= r.specifier
-        return _FoundCandidates(self, project, extras, specifier, prefers_installed, incompatible)
+        # pip's template: the first requirement; its comes_from names the candidates it makes
+        template = specs[0]
+        comes_from = (
+            template.parent.project if template.parent is not None else template.root_comes_from
+        )
+        return _FoundCandidates(
+            self, project, extras, specifier, prefers_installed, incompatible, comes_from
+        )
 
     def _index_infos(
         self, project: str, specifier: SpecifierSet
@@ -302,7 +317,9 @@ class _FoundCandidates:
         specifier: SpecifierSet,
         prefers_installed: bool,
         incompatible: set[int],
+        comes_from: str | None = None,
     ) -> None:
+        self._comes_from = comes_from
         self._f = factory
         self._project = project
         self._extras = extras
@@ -316,7 +333,7 @@ class _FoundCandidates:
         f = self._f
         if f.request.force_reinstall or f.request.ignore_installed:
             return None
-        cand = f.installed_candidate(self._project, self._extras)
+        cand = f.installed_candidate(self._project, self._extras, self._comes_from)
         if cand is None:
             return None
         if not self._specifier.contains(cand.version, prereleases=True):
@@ -326,7 +343,7 @@ class _FoundCandidates:
         return cand
 
     def _make(self, file: DistributionFile) -> Candidate | None:
-        base = self._f.index_candidate(file)
+        base = self._f.index_candidate(file, self._comes_from)
         if base is None:
             return None
         return self._f.extras_candidate(base, self._extras) if self._extras else base
@@ -508,6 +525,9 @@ def collect_root(
             reqs = list(
                 factory.requirements_from_spec(root.text, None, frozenset(), user_supplied=True)
             )
+            for r in reqs:
+                if isinstance(r, SpecifierRequirement):
+                    r.root_comes_from = root.comes_from
         else:
             reqs = _link_requirements(factory, root)
         if not reqs:

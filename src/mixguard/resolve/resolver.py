@@ -252,6 +252,12 @@ def pip_check(
     return tuple(out)
 
 
+def _describe_trigger(parent: Candidate) -> str:
+    """pip's describe_trigger: the requirer the candidate was made for, else name==version."""
+    comes_from = getattr(parent, "comes_from", None)
+    return comes_from if comes_from else f"{parent.name}=={parent.version}"
+
+
 def _single(req: object, parent: object, factory: Factory) -> ResolutionImpossibleError:
     """pip's ``_report_single_requirement_conflict``."""
     project = str(getattr(req, "project", ""))
@@ -295,25 +301,18 @@ def _impossible(
             triggers.add(text)
             causes.append(ConflictCause(text, None))
         else:
-            triggers.add(f"{parent.name}=={parent.version}")
+            triggers.add(_describe_trigger(parent))
             causes.append(ConflictCause(text, f"{parent.name} {parent.version}"))
     info_text = (
         ", ".join(sorted(triggers)[:-1]) + " and " + sorted(triggers)[-1]
         if len(triggers) > 1
         else (next(iter(triggers)) if triggers else "the requested packages")
     )
-    no_candidates = []
-    for c in {i.requirement.name for i in exc.causes}:
-        project = c.partition("[")[0]
-        if (
-            project != REQUIRES_PYTHON
-            and not any(
-                factory.finder.evaluate(project, f)
-                for f in factory.client.project_files(project).files
-            )
-            and project not in factory.installed
-        ):
-            no_candidates.append(c)
+    # pip 25.3's _has_any_candidates asks find_candidates with no requirements, which finds
+    # nothing: so pip lists every project of the conflict there (faithfully reproduced)
+    no_candidates = sorted(
+        {i.requirement.name for i in exc.causes if i.requirement.name != REQUIRES_PYTHON}
+    )
     lines = [
         f"Cannot install {info_text} because these package versions have conflicting dependencies.",
         "",

@@ -1,0 +1,237 @@
+"""What to do instead: remedies as data (and as text).
+
+- ``conda-first``: can the given conda channels satisfy the request while the rest of the
+  environment stays locked? (a resolution over conda records, :mod:`mixguard.conda.solver`)
+- ``constraints``: a pip ``constraints.txt`` that pins conda's Python packages, and whether the
+  request is still satisfiable under it;
+- ``no-deps``: what ``pip install --no-deps`` would do, and what it leaves unsatisfied;
+- ``environment.yml``: the environment (with or without builds) and its pip layer, reproducibly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from .conda.records import PackageRecord
+from .conda.solver import CondaSolveError, RecordSource, solve_locked
+from .environment.model import Environment
+from .errors import ParseError
+from .index.client import IndexClient
+from .mapping import name_map
+from .resolve.options import PipRequest, RootRequirement
+from .resolve.plan import InstallPlan
+from .resolve.resolver import ResolutionImpossibleError, resolve
+
+__all__ = [
+    "Remedy",
+    "conda_first",
+    "constraints_remedy",
+    "constraints_txt",
+    "environment_yml",
+    "no_deps_remedy",
+    "pep440_to_conda",
+]
+
+RemedyKind = Literal["conda-first", "constraints", "no-deps", "environment.yml"]
+
+
+@dataclass(frozen=True, slots=True)
+class Remedy:
+    kind: RemedyKind
+    ok: bool | None  # None: could not be determined
+    summary: str
+    command: str | None = None
+    text: str | None = None  # a file's content (constraints.txt, environment.yml)
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "ok": self.ok,
+            "summary": self.summary,
+            "command": self.command,
+            "text": self.text,
+            "details": self.details,
+        }
+
+
+def constraints_txt(env: Environment) -> str:
+    """``name==version`` for every distribution conda installed: pip then refuses to move them."""
+    lines = ["# constraints from the conda layer (mixguard): pip may not move these"]
+    seen = set()
+    for d in env.distributions:
+        if d.owner is None or d.name in seen:
+            continue
+        seen.add(d.name)
+        owner = env.record(d.owner)
+        how = f"{owner.name} {owner.version} {owner.build}" if owner else d.owner
+        lines.append(f"{d.name}=={d.version}  # conda: {how}")
+    return "\n".join(lines) + "\n"
+
+
+def constraints_remedy(env: Environment, request: PipRequest, client: IndexClient) -> Remedy:
+    extra: list[RootRequirement] = []
+    for d in env.distributions:
+        if d.owner is not None and d.name not in {r.name for r in extra}:
+            extra.append(
+                RootRequirement(
+                    f"{d.name}=={d.version}",
+                    Requirement(f"{d.name}=={d.version}"),
+                    constraint=True,
+                    where="conda constraints",
+                )
+            )
+    constrained = replace(request, requirements=(*extra, *request.requirements))
+    text = constraints_txt(env)
+    try:
+        plan = resolve(env, constrained, client)
+    except ResolutionImpossibleError as exc:
+        return Remedy(
+            "constraints",
+            False,
+            "with conda's Python packages pinned, pip cannot satisfy the request",
+            None,
+            text,
+            {"conflict": str(exc), "causes": [str(c) for c in exc.causes]},
+        )
+    return Remedy(
+        "constraints",
+        True,
+        f"with conda's Python packages pinned, pip can still satisfy the request: {plan.summary()}",
+        "pip install -c conda-constraints.txt " + " ".join(request.args),
+        text,
+        {"changes": [f"{c.action} {c.name} {c.version}" for c in plan.installs]},
+    )
+
+
+def no_deps_remedy(env: Environment, request: PipRequest, client: IndexClient) -> Remedy:
+    try:
+        plan = resolve(env, replace(request, no_deps=True), client)
+    except ResolutionImpossibleError as exc:
+        return Remedy("no-deps", False, f"even --no-deps fails: {exc}", None)
+    touches = [c for c in plan.installs if c.replaces is not None and c.replaces.conda_record]
+    unsatisfied = [str(p) for p in plan.check_after if p.introduced]
+    ok = not touches
+    summary = (
+        f"--no-deps installs {', '.join(f'{c.name} {c.version}' for c in plan.installs) or 'nothing'}"
+        + (f" and still replaces conda's {', '.join(c.name for c in touches)}" if touches else "")
+        + (
+            f"; leaves unsatisfied: {'; '.join(unsatisfied)}"
+            if unsatisfied
+            else "; leaves nothing unsatisfied"
+        )
+    )
+    return Remedy(
+        "no-deps",
+        ok,
+        summary,
+        "pip install --no-deps " + " ".join(request.args),
+        None,
+        {"installs": [f"{c.name} {c.version}" for c in plan.installs], "unsatisfied": unsatisfied},
+    )
+
+
+def pep440_to_conda(req: Requirement) -> str:
+    """A PEP 440 requirement as a conda MatchSpec (on the conda name)."""
+    name = name_map().conda_of(req.name) or canonicalize_name(req.name)
+    parts = []
+    for s in req.specifier:
+        op, v = s.operator, s.version
+        if op == "===":
+            op = "=="
+        if op == "==" and v.endswith(".*"):
+            parts.append(v)
+        else:
+            parts.append(f"{op}{v}")
+    return f"{name} {','.join(sorted(parts))}" if parts else str(name)
+
+
+def conda_first(
+    env: Environment,
+    request: PipRequest,
+    sources: Sequence[RecordSource],
+    channel_label: str = "<channel>",
+) -> Remedy:
+    """Whether conda channels can provide the request with the environment locked."""
+    specs = []
+    for r in request.user_requirements:
+        if r.requirement is None or r.link is not None:
+            return Remedy("conda-first", None, f"{r.text}: a URL or path has no conda equivalent")
+        specs.append(pep440_to_conda(r.requirement))
+    if not specs:
+        return Remedy("conda-first", None, "nothing requested")
+    try:
+        result = solve_locked(specs, sources, env.records, env.target.virtual_records())
+    except CondaSolveError as exc:
+        return Remedy(
+            "conda-first",
+            False,
+            f"no conda build of {', '.join(specs)} fits the locked environment",
+            None,
+            None,
+            {"causes": list(exc.causes), "specs": specs},
+        )
+    except ParseError as exc:
+        return Remedy("conda-first", None, f"cannot express the request for conda: {exc}")
+    installed: dict[str, PackageRecord] = {str(r.name): r for r in env.records}
+    changes = {
+        n: r
+        for n, r in result.items()
+        if not n.startswith("__")
+        and (
+            n not in installed or (installed[n].version, installed[n].build) != (r.version, r.build)
+        )
+    }
+    if not changes:
+        return Remedy(
+            "conda-first",
+            True,
+            "conda's packages already satisfy the request: nothing to install",
+            None,
+            None,
+            {"specs": specs},
+        )
+    pins = " ".join(f"'{n}={r.version}={r.build}'" for n, r in sorted(changes.items()))
+    return Remedy(
+        "conda-first",
+        True,
+        "conda can provide it with the rest locked: "
+        + ", ".join(f"{n} {r.version}" for n, r in sorted(changes.items())),
+        f"conda install -c {channel_label} {pins}",
+        None,
+        {
+            "specs": specs,
+            "records": {n: f"{r.name} {r.version} {r.build}" for n, r in changes.items()},
+        },
+    )
+
+
+def environment_yml(
+    env: Environment, plan: InstallPlan | None = None, *, builds: bool = True
+) -> str:
+    """``environment.yml`` for the environment (after ``plan``, if given): conda records as
+    ``name=version[=build]`` and a ``pip:`` section with what pip installed (or would)."""
+    deps: list[Any] = []
+    for r in sorted(env.records, key=lambda r: r.name):
+        deps.append(f"{r.name}={r.version}={r.build}" if builds else f"{r.name}={r.version}")
+    pip: dict[str, str] = {d.name: d.version for d in env.pip_distributions()}
+    if plan is not None:
+        for c in plan.installs:
+            pip[c.name] = c.version
+    if pip:
+        deps.append({"pip": [f"{n}=={v}" for n, v in sorted(pip.items())]})
+    doc: dict[str, Any] = {
+        "name": env.name or "env",
+        "channels": list(env.channels) or ["conda-forge"],
+        "dependencies": deps,
+    }
+    header = (
+        "# written by mixguard: conda records pinned" + (" with builds" if builds else "") + "\n"
+    )
+    return header + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
