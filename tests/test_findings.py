@@ -177,3 +177,46 @@ def test_graph_path_from_request_to_the_clashing_wheel() -> None:
     assert "digraph mixguard" in g.to_dot() and "<graphml" in g.to_graphml()
     data = g.to_json()
     assert any(e["type"] == "provides" for e in data["edges"])
+
+
+def test_file_clobber_and_imports_from_the_wheel_record(tmp_path: Path) -> None:
+    # a universe whose wheel writes into cv2/, which conda's py-opencv owns
+    from mixguard.findings.analyze import records_from
+    from mixguard.index.client import IndexConfig
+    from mixguard.index.snapshot import build_snapshot
+
+    from .index.builders import wheel
+
+    prefix = _with_py_opencv(tmp_path)
+    links = tmp_path / "links"
+    links.mkdir()
+    fn, data = wheel("opencv-python-headless", "4.10.0.84")
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename.endswith("RECORD"):
+                body = b"cv2/__init__.py,,\nopencv_python_headless-4.10.0.84.dist-info/METADATA,,\n"
+            dst.writestr(item, body)
+    (links / fn).write_bytes(buf.getvalue())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = read_prefix(prefix, environ={})
+    client = IndexClient(
+        IndexConfig(index_url=empty.as_uri(), find_links=(str(links),)), offline=True
+    )
+    req = parse_pip_args(
+        ["opencv-python-headless", "--index-url", empty.as_uri(), "-f", str(links)]
+    )
+    plan = resolve(env, req, client)
+    findings = analyze(env, plan, record_paths=records_from(client))
+    (clobber,) = [f for f in findings if f.kind == "file-clobber"]
+    assert clobber.evidence["conda_record"] == "py-opencv"
+    assert clobber.evidence["files"] == ["lib/python3.10/site-packages/cv2/__init__.py"]
+    (collision,) = [f for f in findings if f.kind == "import-collision"]
+    assert collision.evidence["source"] == "RECORD" and collision.confidence == "high"
+    assert not [f for f in findings if f.kind == "unknown-metadata" and "RECORD" in f.subject]
+    assert build_snapshot  # the same client builds snapshots (imported to keep the API in view)

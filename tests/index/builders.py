@@ -54,7 +54,10 @@ def wheel(
             f"{dist}.dist-info/WHEEL",
             f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: {tag}\n",
         )
-        zf.writestr(f"{dist}.dist-info/RECORD", "")
+        record = (
+            "".join(f"{i.filename},,\n" for i in zf.infolist()) + f"{dist}.dist-info/RECORD,,\n"
+        )
+        zf.writestr(f"{dist}.dist-info/RECORD", record)
     return f"{dist}-{tag}.whl", buf.getvalue()
 
 

@@ -161,3 +161,21 @@ def test_local_files(tmp_path: Path) -> None:
     m3 = read_local_metadata(tmp_path / sfn)
     assert isinstance(m3, DistMetadata) and m3.requires_dist == ("attrs",)
     assert isinstance(read_local_metadata(tmp_path / "nope-1.0-py3-none-any.whl"), MetadataUnknown)
+
+
+def test_wheel_record_by_range(server: IndexServer) -> None:
+    from mixguard.index.metadata import fetch_record
+
+    fn, data = wheel("big", "2.0", padding=1_000_000)
+    url = server.add(f"/f/{fn}", Route(body=data))
+    paths = fetch_record(T, _file(url, fn))
+    assert (
+        paths is not None and "big/__init__.py" in paths and "big-2.0.dist-info/METADATA" in paths
+    )
+    assert all("range" in r.headers for r in server.requests(f"/f/{fn}"))
+    assert (
+        fetch_record(
+            T, _file(server.url + "/f/gone-1.0-py3-none-any.whl", "gone-1.0-py3-none-any.whl")
+        )
+        is None
+    )

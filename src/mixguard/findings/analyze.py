@@ -25,7 +25,7 @@ from ..resolve.provider import parse_requirement
 from .cuda import CudaItem, conda_cuda_items, driver_ok, min_driver_cuda, pip_cuda_items
 from .finding import Finding, Severity
 
-__all__ = ["RecordPaths", "analyze"]
+__all__ = ["RecordPaths", "analyze", "records_from"]
 
 #: Paths (relative to site-packages) a planned distribution's wheel installs, or None if unknown.
 RecordPaths = Callable[[Change], "tuple[str, ...] | None"]
@@ -764,6 +764,16 @@ def _unknowns(ctx: _Context, unchecked: list[str]) -> list[Finding]:
             )
         )
     return out
+
+
+def records_from(client: Any) -> RecordPaths:
+    """``record_paths`` backed by an :class:`~mixguard.index.client.IndexClient` (wheel RECORDs
+    read with Range requests and cached; offline, only what the cache holds)."""
+
+    def paths(change: Change) -> tuple[str, ...] | None:
+        return client.record(change.file) if change.file is not None else None
+
+    return paths
 
 
 def analyze(

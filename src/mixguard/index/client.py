@@ -21,6 +21,7 @@ from .metadata import (
     MetadataResult,
     MetadataUnknown,
     fetch_metadata,
+    fetch_record,
     metadata_from_text,
 )
 from .simple import ACCEPT, IndexPageError, parse_html_page, parse_json_page, parse_page
@@ -239,6 +240,20 @@ class IndexClient:
                 # deterministic for a given file: remember it, to avoid another download
                 self.cache.store_metadata(mkey, {"kind": "needs-build", "reason": result.reason})
         return result
+
+    def record(self, file: DistributionFile) -> tuple[str, ...] | None:
+        """The paths a wheel installs (RECORD), through the cache; None when unknown."""
+        key = "record-" + Cache.metadata_key(file.sha256, file.url)
+        if self.cache is not None:
+            stored = self.cache.metadata(key)
+            if stored is not None and isinstance(stored.get("paths"), list):
+                return tuple(stored["paths"])
+        if self.offline and not file.url.startswith("file:"):
+            return None
+        paths = fetch_record(self.transport, file, self.limits)
+        if paths is not None and self.cache is not None and file.sha256:
+            self.cache.store_metadata(key, {"paths": list(paths)})
+        return paths
 
     def prefetch(self, files: Iterable[DistributionFile]) -> dict[str, MetadataResult]:
         """Metadata of many files in parallel (bounded by ``workers``), keyed by file name."""

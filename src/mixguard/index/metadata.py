@@ -36,6 +36,7 @@ __all__ = [
     "MetadataUnknown",
     "UnknownKind",
     "fetch_metadata",
+    "fetch_record",
     "metadata_from_text",
     "read_local_metadata",
 ]
@@ -259,6 +260,53 @@ def _wheel_by_range(transport: Transport, file: DistributionFile, limits: Limits
     rf = _RangeFile(transport, file.url, size, resp.content, limits)
     with zipfile.ZipFile(rf) as zf:
         return metadata_from_text(_from_zip(zf, limits), "range")
+
+
+def _record_member(zf: zipfile.ZipFile, limits: Limits) -> tuple[str, ...]:
+    names = [
+        i
+        for i in zf.infolist()
+        if i.filename.count("/") == 1 and i.filename.endswith(".dist-info/RECORD")
+    ]
+    if not names:
+        raise _Invalid("invalid", "the wheel has no .dist-info/RECORD")
+    if names[0].file_size > limits.max_range_bytes:
+        raise _Invalid("too-large", "RECORD over the read bound")
+    with zf.open(names[0]) as fh:
+        text = fh.read().decode("utf-8", "replace")
+    return tuple(line.split(",", 1)[0] for line in text.splitlines() if line.strip())
+
+
+def fetch_record(
+    transport: Transport, file: DistributionFile, limits: Limits | None = None
+) -> tuple[str, ...] | None:
+    """The paths a wheel installs (its RECORD, site-packages relative), read like METADATA:
+    Range requests on the zip, bounded. None when it cannot be read (never guessed)."""
+    lim = limits or Limits()
+    if file.kind != "wheel":
+        return None
+    try:
+        if file.url.startswith("file:"):
+            from urllib.parse import unquote, urlsplit
+            from urllib.request import url2pathname
+
+            with zipfile.ZipFile(Path(url2pathname(unquote(urlsplit(file.url).path)))) as zf:
+                return _record_member(zf, lim)
+        resp = transport.get(
+            file.url,
+            headers={"Range": f"bytes=-{lim.tail_bytes}", "Accept-Encoding": "identity"},
+            max_bytes=max(lim.tail_bytes, lim.max_download_bytes),
+        )
+        if resp.status == 200:
+            with zipfile.ZipFile(io.BytesIO(resp.content)) as zf:
+                return _record_member(zf, lim)
+        size = _size_from(resp) if resp.status == 206 else None
+        if size is None:
+            return None
+        with zipfile.ZipFile(_RangeFile(transport, file.url, size, resp.content, lim)) as zf:
+            return _record_member(zf, lim)
+    except (_Invalid, FetchError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
 
 
 # --- sdists -------------------------------------------------------------------------------

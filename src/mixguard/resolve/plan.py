@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..index.links import DistributionFile
 from ..names import PypiName
 
 __all__ = [
@@ -51,6 +52,9 @@ class Change:
     requires_dist: tuple[str, ...] = ()
     requires_python: str | None = None
     replaces: Replaced | None = None
+    file: DistributionFile | None = field(
+        default=None, compare=False, repr=False
+    )  # to fetch RECORD
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,6 +165,7 @@ def _plan(
                 requires_dist=meta.requires_dist if isinstance(meta, DistMetadata) else (),
                 requires_python=meta.requires_python if isinstance(meta, DistMetadata) else None,
                 replaces=replaces,
+                file=cand.file if cand.file.kind != "other" else None,
             )
         )
     changes.sort(key=lambda c: c.name)

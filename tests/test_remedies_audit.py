@@ -1,0 +1,144 @@
+"""Remedies, the audit, the mapping and the locked conda solve."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from mixguard.audit import audit
+from mixguard.conda.repodata import RepoData
+from mixguard.conda.solver import CondaSolveError, solve_locked
+from mixguard.demo import demo_prefix
+from mixguard.environment import read_conda_list, read_environment_file, read_prefix
+from mixguard.index.client import IndexClient
+from mixguard.mapping import links_for_dist, links_for_record, name_map
+from mixguard.remedies import (
+    conda_first,
+    constraints_remedy,
+    constraints_txt,
+    environment_yml,
+    no_deps_remedy,
+    pep440_to_conda,
+)
+from mixguard.resolve import parse_pip_args
+
+from .cases.envs import UNIVERSES
+from .conftest import DATA
+
+TF29 = (UNIVERSES / "tf29" / "simple").as_uri()
+CHANNEL = DATA / "upstream" / "libcfgraph" / "derived_repodata_linux-64.json"
+
+
+def _env():  # type: ignore[no-untyped-def]
+    return read_prefix(demo_prefix(), overrides={"cuda": "11.2"}, environ={})
+
+
+def test_mapping_orders_files_table_guess() -> None:
+    env = _env()
+    assert [(link.pypi, link.how) for link in links_for_record(env, "tensorflow-base")] == [
+        ("tensorflow", "files")
+    ]
+    assert [(link.pypi, link.how) for link in links_for_record(env, "tensorflow")] == [
+        ("tensorflow", "table")
+    ]
+    assert links_for_record(env, "cudatoolkit") == ()  # not a Python package
+    assert [(link.conda, link.how) for link in links_for_dist(env, "flatbuffers")] == [
+        ("python-flatbuffers", "files")
+    ]
+    nm = name_map()
+    assert nm.pypi_names("pytorch") == ("torch",)
+    assert nm.imports_of_pypi("opencv-python-headless") == ("cv2",)
+    assert nm.conda_of("torch") == "pytorch"
+    assert any("parselmouth" in s for s in nm.sources)
+
+
+def test_constraints_txt_pins_conda_python_packages() -> None:
+    text = constraints_txt(_env())
+    assert "numpy==1.21.6  # conda: numpy 1.21.6 py310h45f3432_0" in text
+    assert "tensorflow==2.9.1  # conda: tensorflow-base 2.9.1 cuda112py310hc65a3b4_0" in text
+
+
+def test_constraints_remedy_says_whether_the_request_survives() -> None:
+    env = _env()
+    bad = parse_pip_args(["numpy>=2", "--index-url", TF29])
+    r = constraints_remedy(env, bad, IndexClient(bad.index, offline=True))
+    assert r.ok is False and "cannot satisfy" in r.summary
+    good = parse_pip_args(["opencv-python-headless", "--index-url", TF29])
+    r = constraints_remedy(env, good, IndexClient(good.index, offline=True))
+    assert r.ok is True and r.command is not None and r.command.startswith("pip install -c")
+
+
+def test_no_deps_remedy() -> None:
+    env = _env()
+    req = parse_pip_args(["sentence-transformers", "--index-url", TF29])
+    r = no_deps_remedy(env, req, IndexClient(req.index, offline=True))
+    assert r.ok is True  # --no-deps replaces nothing conda installed
+    assert r.details["installs"] == ["sentence-transformers 3.0.1"]
+    assert any("torch" in u for u in r.details["unsatisfied"])
+
+
+def test_conda_first_over_a_real_channel() -> None:
+    env = _env()
+    chan = RepoData.from_path(CHANNEL, channel_url="https://conda.anaconda.org/conda-forge")
+    assert conda_first(env, parse_pip_args(["protobuf>=3.20"]), [chan]).summary.startswith(
+        "conda's packages already satisfy"
+    )
+    r = conda_first(env, parse_pip_args(["numpy>=2"]), [chan])
+    assert r.ok is False and r.details["specs"] == ["numpy >=2"]
+    assert (
+        pep440_to_conda(parse_pip_args(["torch==2.1.*"]).requirements[0].requirement)
+        == "pytorch 2.1.*"
+    )  # type: ignore[arg-type]
+
+
+def test_locked_solve_moves_only_what_it_must() -> None:
+    env = _env()
+    chan = RepoData.from_path(CHANNEL, channel_url="https://conda.anaconda.org/conda-forge")
+    # the CPU tensorflow metapackage is in the channel; the locked env keeps tensorflow-base
+    with pytest.raises(CondaSolveError) as info:
+        solve_locked(["tensorflow 2.9.1 cpu*"], [chan], env.records, env.target.virtual_records())
+    assert any("tensorflow-base" in c for c in info.value.causes)
+
+
+def test_environment_yml_export_round_trips() -> None:
+    env = _env()
+    text = environment_yml(env, builds=True)
+    data = yaml.safe_load(text)
+    assert "numpy=1.21.6=py310h45f3432_0" in data["dependencies"]
+    no_builds = yaml.safe_load(environment_yml(env, builds=False))
+    assert "numpy=1.21.6" in no_builds["dependencies"]
+
+
+def test_environment_yml_records_the_pip_layer(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = read_prefix(DATA / "upstream" / "conda" / "env_metadata" / "envpy313tosx_whl", environ={})
+    out = tmp_path / "environment.yml"
+    out.write_text(environment_yml(env))
+    back = read_environment_file(out, environ={})
+    assert [p.line for p in back.pip_lines] == ["imagesize==1.4.1"]
+    assert back.record("python").version == "3.13.2"
+
+
+def test_audit_of_the_tf2_gpu_conda_list_reports_numpy_shadowing() -> None:
+    env = read_conda_list(DATA / "upstream" / "medphysdeeplearning" / "libs.md", environ={})
+    findings = audit(env)
+    numpy = next(f for f in findings if f.kind == "mixed-sources" and f.subject == "numpy")
+    assert numpy.severity == "warning"
+    assert numpy.evidence == {
+        "pip": "numpy 1.19.5",
+        "conda": "numpy-base 1.20.3 py38h74d4b33_0",
+        "mapping": "table",
+    }
+    assert any(f.kind == "unknown-metadata" for f in findings)  # no metadata: said, not assumed
+
+
+def test_audit_of_a_prefix_with_duplicates(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    prefix = tmp_path / "env"
+    shutil.copytree(demo_prefix(), prefix)
+    d = prefix / "lib" / "python3.10" / "site-packages" / "numpy-1.19.5.dist-info"
+    d.mkdir()
+    (d / "METADATA").write_text("Metadata-Version: 2.1\nName: numpy\nVersion: 1.19.5\n")
+    kinds = {(f.kind, f.subject) for f in audit(read_prefix(prefix, environ={}))}
+    assert ("duplicate-dist", "numpy") in kinds
+    assert ("pip-requirement-violation", "tensorflow") in kinds
