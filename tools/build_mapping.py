@@ -14,25 +14,37 @@ from pathlib import Path
 import yaml
 from packaging.utils import canonicalize_name
 
-UP = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data" / "upstream"
+UP = (
+    Path(sys.argv[1])
+    if len(sys.argv) > 1
+    else Path(__file__).resolve().parents[2] / "shared" / "data" / "upstream"
+)
 OUT = Path(__file__).resolve().parents[1] / "src" / "mixguard" / "data" / "conda_pypi.json.gz"
 
 
 def main() -> None:
     conda_to_pypi: dict[str, list[str]] = {}
     for channel in ("conda-forge", "pytorch"):
-        raw = json.loads((UP / "parselmouth" / "v0" / channel / "compressed_mapping.json").read_text())
+        raw = json.loads(
+            (UP / "parselmouth" / "v0" / channel / "compressed_mapping.json").read_text()
+        )
         for conda, pypi in raw.items():
             # None means "not a Python package" (cudatoolkit, libprotobuf): keep it as []
             conda_to_pypi.setdefault(conda, sorted({canonicalize_name(p) for p in pypi or []}))
     pypi_to_conda: dict[str, str] = {}
-    for pypi, conda in json.loads((UP / "parselmouth" / "mapping_as_grayskull.json").read_text()).items():
+    for pypi, conda in json.loads(
+        (UP / "parselmouth" / "mapping_as_grayskull.json").read_text()
+    ).items():
         pypi_to_conda[canonicalize_name(pypi)] = conda
     import_names: dict[str, str] = {}
-    for entry in json.loads((UP / "conda-pypi" / "grayskull_pypi_mapping.json").read_text()).values():
+    for entry in json.loads(
+        (UP / "conda-pypi" / "grayskull_pypi_mapping.json").read_text()
+    ).values():
         if entry.get("import_name") and entry.get("pypi_name"):
             import_names[canonicalize_name(entry["pypi_name"])] = entry["import_name"]
-    for pypi, entry in (yaml.safe_load((UP / "grayskull" / "config.yaml").read_text()) or {}).items():
+    for pypi, entry in (
+        yaml.safe_load((UP / "grayskull" / "config.yaml").read_text()) or {}
+    ).items():
         key = canonicalize_name(pypi)
         if isinstance(entry, dict):
             if entry.get("conda_forge"):
@@ -53,8 +65,10 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as fh:
         json.dump(data, fh, separators=(",", ":"), sort_keys=True)
-    print(f"{OUT}: {len(conda_to_pypi)} conda names, {len(pypi_to_conda)} PyPI names, "
-          f"{len(import_names)} import names, {OUT.stat().st_size} bytes")
+    print(
+        f"{OUT}: {len(conda_to_pypi)} conda names, {len(pypi_to_conda)} PyPI names, "
+        f"{len(import_names)} import names, {OUT.stat().st_size} bytes"
+    )
 
 
 if __name__ == "__main__":
