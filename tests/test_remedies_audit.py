@@ -20,7 +20,7 @@ from mixguard.remedies import (
     no_deps_remedy,
     pep440_to_conda,
 )
-from mixguard.resolve import parse_pip_args
+from mixguard.resolve import parse_pip_args, resolve
 
 from .cases.envs import UNIVERSES
 from .conftest import DATA
@@ -142,3 +142,16 @@ def test_audit_of_a_prefix_with_duplicates(tmp_path) -> None:  # type: ignore[no
     kinds = {(f.kind, f.subject) for f in audit(read_prefix(prefix, environ={}))}
     assert ("duplicate-dist", "numpy") in kinds
     assert ("pip-requirement-violation", "tensorflow") in kinds
+
+
+def test_conda_first_per_distribution() -> None:
+    from mixguard.remedies import conda_first_per_dist
+
+    env = _env()
+    chan = RepoData.from_path(CHANNEL, channel_url="https://conda.anaconda.org/conda-forge")
+    req = parse_pip_args(["numpy>=2", "--index-url", TF29])
+    plan = resolve(env, req, IndexClient(req.index, offline=True))
+    result = conda_first_per_dist(env, plan, [chan])
+    assert set(result) == {"numpy"}
+    assert result["numpy"]["conda_name"] == "numpy" and result["numpy"]["spec"] == "numpy 2.0.0"
+    assert result["numpy"]["ok"] is False  # no conda build of numpy 2.0.0 fits the locked env

@@ -31,6 +31,7 @@ from .resolve.resolver import ResolutionImpossibleError, resolve
 __all__ = [
     "Remedy",
     "conda_first",
+    "conda_first_per_dist",
     "constraints_remedy",
     "constraints_txt",
     "environment_yml",
@@ -210,6 +211,42 @@ def conda_first(
             "records": {n: f"{r.name} {r.version} {r.build}" for n, r in changes.items()},
         },
     )
+
+
+def conda_first_per_dist(
+    env: Environment, plan: InstallPlan, sources: Sequence[RecordSource]
+) -> dict[str, dict[str, Any]]:
+    """For each distribution the plan installs or replaces: is there a conda build of that
+    version (on its conda name) that fits the locked environment?"""
+    out: dict[str, dict[str, Any]] = {}
+    for c in plan.installs:
+        owner = (
+            c.replaces.conda_record.split(" ")[0]
+            if c.replaces and c.replaces.conda_record
+            else None
+        )
+        conda = owner or name_map().conda_of(c.name) or str(canonicalize_name(c.name))
+        spec = f"{conda} {c.version}"
+        try:
+            result = solve_locked([spec], sources, env.records, env.target.virtual_records())
+        except CondaSolveError as exc:
+            out[c.name] = {
+                "conda_name": conda,
+                "spec": spec,
+                "ok": False,
+                "causes": list(exc.causes),
+            }
+        except ParseError as exc:
+            out[c.name] = {"conda_name": conda, "spec": spec, "ok": None, "reason": str(exc)}
+        else:
+            rec = result.get(conda)
+            out[c.name] = {
+                "conda_name": conda,
+                "spec": spec,
+                "ok": True,
+                "record": f"{rec.name} {rec.version} {rec.build}" if rec else None,
+            }
+    return out
 
 
 def environment_yml(
