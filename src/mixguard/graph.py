@@ -19,15 +19,14 @@ from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
-from packaging.markers import InvalidMarker, UndefinedEnvironmentName
 from packaging.utils import canonicalize_name
 
+from ._requirements import active_requirements
 from .conda.matchspec import MatchSpec
 from .environment.model import Environment
 from .errors import MixguardError, ParseError
 from .mapping import name_map
 from .resolve.plan import Change, InstallPlan
-from .resolve.provider import parse_requirement
 
 __all__ = ["CombinedGraph", "GraphQueryError", "build_graph"]
 
@@ -186,16 +185,7 @@ def build_graph(env: Environment, plan: InstallPlan | None = None) -> CombinedGr
     for dist_name, (_b, _a, reqs, _o) in dists.items():
         name = dist_name
         extras = changes[name].requested_extras if name in changes else ()
-        for text in reqs:
-            req = parse_requirement(text)
-            if req is None:
-                continue
-            if req.marker is not None:
-                try:
-                    if not any(req.marker.evaluate({**markers, "extra": e}) for e in (*extras, "")):
-                        continue
-                except (InvalidMarker, UndefinedEnvironmentName):
-                    pass
+        for req in active_requirements(reqs, markers, extras):
             dep = canonicalize_name(req.name)
             if f"pypi:{dep}" in g:
                 g.add_edge(

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from packaging.markers import InvalidMarker, UndefinedEnvironmentName
 from packaging.utils import canonicalize_name
 
+from .._requirements import active_requirements
 from ..conda.matchspec import MatchSpec
 from ..conda.records import PackageRecord
 from ..conda.version import VersionOrder
@@ -66,18 +66,7 @@ class _Context:
         for name, (_v, reqs) in self.after.items():
             deps: list[str] = []
             extras = self.changes[name].requested_extras if name in self.changes else ()
-            for text in reqs:
-                req = parse_requirement(text)
-                if req is None:
-                    continue
-                if req.marker is not None:
-                    try:
-                        if not any(
-                            req.marker.evaluate({**self.markers, "extra": e}) for e in (*extras, "")
-                        ):
-                            continue
-                    except (InvalidMarker, UndefinedEnvironmentName):
-                        pass
+            for req in active_requirements(reqs, self.markers, extras):
                 dep = str(canonicalize_name(req.name))
                 if dep in self.after:
                     deps.append(dep)
