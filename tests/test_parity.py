@@ -15,9 +15,11 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
+from mixguard.cli import main
 from mixguard.environment import read_prefix
 from mixguard.index.client import IndexClient
 from mixguard.resolve import ResolutionImpossibleError, parse_pip_args, resolve
@@ -28,6 +30,7 @@ from .cases.envs import BUILDERS, UNIVERSES
 CASES_DIR = Path(__file__).parent / "cases"
 PIP_WHEEL = Path(__file__).parent / "data" / "pip" / f"pip-{EMULATED_PIP}-py3-none-any.whl"
 RESULTS: Counter[str] = Counter()
+REPORT_SCHEMA = json.loads((CASES_DIR.parents[1] / "docs" / "report-schema.json").read_text())
 HOST_GLIBC = platform.libc_ver()[1] or "2.17"
 
 
@@ -171,6 +174,8 @@ def test_parity(
     envs: dict[tuple[str, str], Path],
     tmp_path_factory: pytest.TempPathFactory,
     tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     env_dir = _env(envs, tmp_path_factory, group["env"], group["python"])
     universe = (
@@ -193,6 +198,10 @@ def test_parity(
             resolve(env, request, client)
         # pip logs the explanation at INFO (stdout) and the verdict at ERROR (stderr)
         assert _conflict_lines(str(info.value)) == _conflict_lines(proc.stdout + proc.stderr)
+        monkeypatch.chdir(CASES_DIR)
+        cli = ["check", "--prefix", str(env_dir), "--glibc", HOST_GLIBC, "--offline"]
+        assert main([*cli, "--format", "json", "--", *args]) == 3  # ResolutionImpossible
+        assert json.loads(capsys.readouterr().out)["plan"] is None
         RESULTS["agree"] += 1
         return
     assert proc.returncode == 0, proc.stderr
@@ -210,6 +219,19 @@ def test_parity(
     ours = sorted((c.name, c.version, c.requested) for c in plan.installs)
     assert ours == theirs
     assert plan.complete, plan.unknowns
+    # the CLI's JSON report carries the same install set, and validates against its schema
+    monkeypatch.chdir(CASES_DIR)
+    cli = ["check", "--prefix", str(env_dir), "--glibc", HOST_GLIBC, "--offline", "--format"]
+    assert main([*cli, "json", "--fail-on", "never", "--", *args]) == 0
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, REPORT_SCHEMA)
+    assert (
+        sorted(
+            (i["metadata"]["name"], i["metadata"]["version"], i["requested"])
+            for i in data["plan"]["install"]
+        )
+        == theirs
+    )
     RESULTS["agree"] += 1
 
 

@@ -16,7 +16,7 @@ def _command(tag: str) -> str:
 
 
 def test_readme_commands() -> None:
-    assert _command("demo").endswith("mixguard inspect --demo")
+    assert _command("demo").endswith("mixguard check --demo")
     assert "pytest" in _command("tests")
     ci = (ROOT / ".ci" / "run").read_text()
     assert "readme_command demo" in ci and "readme_command tests" in ci

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from packaging.utils import canonicalize_name
 
-from .conda.matchspec import MatchSpec
 from .conda.records import PackageRecord
 from .conda.version import VersionOrder
 from .environment.model import Environment
@@ -73,11 +72,8 @@ def _conda_constraints(env: Environment) -> list[Finding]:
     pip_versions: dict[str, str] = {str(d.name): d.version for d in env.pip_distributions()}
     nm = name_map()
     for r in env.records:
-        for text in (*r.depends, *r.constrains):
-            try:
-                spec = MatchSpec.parse(text)
-            except ParseError:
-                continue
+        specs = (*r.depends_specs(), *r.constrains_specs())
+        for text, spec in zip((*r.depends, *r.constrains), specs, strict=True):
             names = [str(n) for n in nm.pypi_names(spec.name) or (canonicalize_name(spec.name),)]
             found = next((pip_versions[n] for n in names if n in pip_versions), None)
             if found is None or spec.version is None:

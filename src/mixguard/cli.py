@@ -1,11 +1,15 @@
 """The ``mixguard`` command line.
 
-argparse (stdlib): nothing to install, fast start-up, and ``--`` pass-through of pip's own
-arguments works as users expect. Heavy modules are imported inside the commands.
+argparse (stdlib) rather than click/typer: nothing to install, ~20 ms start-up, and ``--``
+hands the rest of the line to pip's own option parser untouched, which is the point of
+``mixguard check -- <pip install arguments>``. Heavy modules are imported inside the commands.
 
-Exit codes: 0 success; 1 something could not be determined (``snapshot``: metadata unknown or
-a requirement unsatisfied); 2 usage or input error (one line on stderr; ``--debug`` shows the
-traceback).
+Exit codes (``docs/cli.md``):
+
+0. the check passes (no finding at or above ``--fail-on``); other commands succeeded;
+1. findings at or above ``--fail-on`` (``snapshot``: metadata unknown or a requirement unmet);
+2. usage or input error: one line on stderr, ``--debug`` shows the traceback;
+3. pip could not resolve the request (``ResolutionImpossible``).
 """
 
 from __future__ import annotations
@@ -13,28 +17,113 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
 if TYPE_CHECKING:
     from .environment import Environment
+    from .report import Report
+    from .resolve.plan import InstallPlan
 
 __all__ = ["build_parser", "main"]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
+EXIT_CONFLICT = 3
+
+
+def _env_options(p: argparse.ArgumentParser, *, demo_help: str) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--demo", action="store_true", help=demo_help)
+    src.add_argument("--prefix", metavar="P", help="a conda prefix (default: $CONDA_PREFIX)")
+    src.add_argument("--env-file", metavar="F", help="an environment.yml")
+    src.add_argument("--lock", metavar="L", help="a conda-lock.yml or pixi.lock")
+    src.add_argument("--explicit", metavar="E", help="a `conda list --explicit` file")
+    src.add_argument("--conda-list", metavar="C", help="saved `conda list` output")
+    p.add_argument("--platform", metavar="SUBDIR", help="target subdir, e.g. linux-64")
+    p.add_argument("--cuda", metavar="VERSION", help="__cuda virtual package ('' for none)")
+    p.add_argument("--glibc", metavar="VERSION", help="__glibc virtual package")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def _check_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--channel",
+        action="append",
+        default=[],
+        metavar="C",
+        help="a conda channel (directory or file:// URL) for the conda-first remedy",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
+    p.add_argument("--offline", action="store_true", help="use only the cache and file:// indexes")
+    p.add_argument(
+        "--cache-dir", metavar="DIR", help="default: $MIXGUARD_CACHE_DIR or the user cache"
+    )
+    p.add_argument(
+        "pip_args",
+        nargs=argparse.REMAINDER,
+        metavar="-- PIP_ARGS",
+        help="exactly what you would give `pip install` (after `--`)",
+    )
+
+
+_DEMO = "the embedded TF 2.9 / CUDA 11.2 prefix and its offline index"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mixguard",
         description="Predict what `pip install` does to a conda environment, and what it breaks.",
+        epilog="exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or input error, "
+        "3 pip cannot resolve the request",
     )
     parser.add_argument("--version", action="version", version=f"mixguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser(
+        "check",
+        help="what `pip install ...` would do to a conda env, and what it breaks",
+        description="Resolve `pip install PIP_ARGS` exactly as pip would against the "
+        "environment, then report the changes (marking every conda-owned distribution pip "
+        "touches) and the findings: conda constraints violated, CUDA runtime clashes, "
+        "import-module collisions, uninstall failures, conda-meta records left stale. "
+        "Never installs and never writes to the environment.",
+    )
+    _env_options(check, demo_help=_DEMO + " (default request: sentence-transformers)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    _check_options(check)
+
+    audit = sub.add_parser(
+        "audit",
+        help="what mixing pip and conda has already broken in an env",
+        description="Findings for the environment as it is: conda constraints pip already "
+        "violated, clashes, shadowed files. No request, no index.",
+    )
+    _env_options(audit, demo_help=_DEMO)
+    audit.add_argument("--format", choices=("text", "json"), default="text")
+    audit.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
+
+    graph = sub.add_parser(
+        "graph",
+        help="the combined conda + pip dependency graph (after a request, if given)",
+        description="Write the graph of conda records, Python distributions and their "
+        "requirements; with PIP_ARGS, the graph after pip's plan. --why A B prints the chains "
+        "from A to B instead.",
+    )
+    _env_options(graph, demo_help=_DEMO)
+    graph.add_argument("--format", choices=("json", "graphml", "dot"), default="json")
+    graph.add_argument("--why", nargs=2, metavar=("A", "B"), help="paths from A to B")
+    graph.add_argument("--offline", action="store_true")
+    graph.add_argument("--cache-dir", metavar="DIR")
+    graph.add_argument("pip_args", nargs=argparse.REMAINDER, metavar="-- PIP_ARGS")
 
     inspect = sub.add_parser(
         "inspect",
@@ -43,18 +132,39 @@ def build_parser() -> argparse.ArgumentParser:
         "file or saved `conda list`) and show its target, its Python distributions and which "
         "conda record owns each, and problems already present. Never writes to the environment.",
     )
-    src = inspect.add_mutually_exclusive_group()
-    src.add_argument("--demo", action="store_true", help="the embedded TF 2.9 / CUDA 11.2 prefix")
-    src.add_argument("--prefix", metavar="P", help="a conda prefix (default: $CONDA_PREFIX)")
-    src.add_argument("--env-file", metavar="F", help="an environment.yml")
-    src.add_argument("--lock", metavar="L", help="a conda-lock.yml or pixi.lock")
-    src.add_argument("--explicit", metavar="E", help="a `conda list --explicit` file")
-    src.add_argument("--conda-list", metavar="C", help="saved `conda list` output")
-    inspect.add_argument("--platform", metavar="SUBDIR", help="target subdir, e.g. linux-64")
-    inspect.add_argument("--cuda", metavar="VERSION", help="__cuda virtual package ('' for none)")
-    inspect.add_argument("--glibc", metavar="VERSION", help="__glibc virtual package")
+    _env_options(inspect, demo_help=_DEMO)
     inspect.add_argument("--format", choices=("text", "json"), default="text")
-    inspect.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    export = sub.add_parser(
+        "export-env",
+        help="environment.yml of the env (conda pins + a pip: section)",
+        description="Write an environment.yml: conda records pinned, and a `pip:` section with "
+        "what pip installed (with PIP_ARGS: what pip would have after the request).",
+    )
+    _env_options(export, demo_help=_DEMO)
+    export.add_argument("--no-builds", action="store_true", help="pin versions without builds")
+    export.add_argument("--offline", action="store_true")
+    export.add_argument("--cache-dir", metavar="DIR")
+    export.add_argument("pip_args", nargs=argparse.REMAINDER, metavar="-- PIP_ARGS")
+
+    cons = sub.add_parser(
+        "constraints",
+        help="constraints.txt that keeps pip inside conda's pins",
+        description="Write a pip constraints file from the conda pins: every Python "
+        "distribution conda owns held at its installed version (`pip install -c FILE ...`).",
+    )
+    _env_options(cons, demo_help=_DEMO)
+
+    pip = sub.add_parser(
+        "pip",
+        help="`mixguard pip install ...`: check first, then run the env's real pip",
+        description="Run the check; when its findings pass --fail-on (or with --yes), run the "
+        "target environment's own `python -m pip install` with the same arguments. Alias it: "
+        "`alias pip='mixguard pip'`.",
+    )
+    _env_options(pip, demo_help=_DEMO)
+    pip.add_argument("--yes", "-y", action="store_true", help="install even if the check fails")
+    _check_options(pip)
 
     snap = sub.add_parser(
         "snapshot",
@@ -156,7 +266,7 @@ def _snapshot(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> Environment:
     import os
 
-    from .environment import load_environment
+    from .api import load_environment
 
     overrides: dict[str, str | None] = {}
     if args.demo:
@@ -188,6 +298,164 @@ def _load(args: argparse.Namespace) -> Environment:
             )
         given = {"prefix": prefix}
     return load_environment(**given, platform=args.platform, virtual_packages=overrides or None)
+
+
+def _pip_args(args: argparse.Namespace) -> list[str]:
+    """The pip arguments after ``--``; for ``--demo``, the demo request and its offline index
+    where the user gave none."""
+    rest = list(args.pip_args or ())
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+    if args.demo:
+        from .demo import DEMO_REQUIREMENTS, demo_index
+
+        if not rest:
+            rest = list(DEMO_REQUIREMENTS)
+        if not any(a.startswith(("--index-url", "-i", "--find-links", "-f")) for a in rest):
+            rest += ["--index-url", (demo_index() / "simple").as_uri()]
+    return rest
+
+
+def _run_check(args: argparse.Namespace, env: Environment, pip_args: list[str]) -> Report:
+    from .api import check
+
+    if not pip_args:
+        raise _UsageError("nothing to check: give pip's arguments after `--`")
+    if sys.stderr.isatty():
+        # progress on stderr, so that stdout stays a clean report (or JSON)
+        print(f"mixguard: resolving `pip install {' '.join(pip_args)}` ...", file=sys.stderr)
+    return check(
+        env,
+        pip_args,
+        offline=args.offline or args.demo,
+        cache_dir=args.cache_dir,
+        channels=tuple(getattr(args, "channel", ())),
+    )
+
+
+def _emit_report(report: Report, fmt: str) -> None:
+    if fmt == "json":
+        print(report.to_json())
+    else:
+        print(report.to_text(colour=sys.stdout.isatty() and "NO_COLOR" not in _environ()), end="")
+
+
+def _environ() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+def _exit_for(report: Report, fail_on: str) -> int:
+    if report.conflict is not None:
+        return EXIT_CONFLICT
+    return EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    env = _load(args)
+    report = _run_check(args, env, _pip_args(args))
+    _emit_report(report, args.format)
+    return _exit_for(report, args.fail_on)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from .api import audit
+
+    report = audit(_load(args))
+    _emit_report(report, args.format)
+    return _exit_for(report, args.fail_on)
+
+
+def _plan_for(args: argparse.Namespace, env: Environment) -> InstallPlan | None:
+    pip_args = list(args.pip_args or ())
+    if not pip_args or pip_args == ["--"]:
+        return None
+    args.channel = ()
+    report = _run_check(args, env, _pip_args(args))
+    if report.conflict is not None:
+        raise _Conflict(report.conflict)
+    return report.plan
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from .graph import build_graph
+
+    env = _load(args)
+    graph = build_graph(env, _plan_for(args, env))
+    if args.why:
+        a, b = args.why
+        paths = graph.why(a, b)
+        if not paths:
+            print(f"no path from {a} to {b}")
+            return EXIT_FINDINGS
+        for path in paths:
+            print(" -> ".join(path))
+        return EXIT_OK
+    text = {"json": graph.to_json_text, "graphml": graph.to_graphml, "dot": graph.to_dot}[
+        args.format
+    ]()
+    print(text, end="" if text.endswith("\n") else "\n")
+    return EXIT_OK
+
+
+def _export_env(args: argparse.Namespace) -> int:
+    from .remedies import environment_yml
+
+    env = _load(args)
+    print(environment_yml(env, _plan_for(args, env), builds=not args.no_builds), end="")
+    return EXIT_OK
+
+
+def _constraints(args: argparse.Namespace) -> int:
+    from .remedies import constraints_txt
+
+    print(constraints_txt(_load(args)), end="")
+    return EXIT_OK
+
+
+def _pip(args: argparse.Namespace) -> int:
+    import subprocess
+
+    rest = list(args.pip_args or ())
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+    if rest[:1] != ["install"]:
+        raise _UsageError("only `mixguard pip install ...` is supported")
+    args.pip_args = rest[1:]
+    env = _load(args)
+    report = _run_check(args, env, _pip_args(args))
+    print(report.to_text(colour=sys.stdout.isatty()), end="")
+    code = _exit_for(report, args.fail_on)
+    if code != EXIT_OK and not args.yes:
+        print(
+            "mixguard: not installing (findings at or above --fail-on; --yes to install anyway)",
+            file=sys.stderr,
+        )
+        return code
+    if args.demo or env.kind != "prefix":
+        print("mixguard: check only: the demo and file sources have no pip to run", file=sys.stderr)
+        return code
+    python = _prefix_python(env.source)
+    if python is None:
+        raise _UsageError(f"no python interpreter in the prefix {env.source!r}")
+    cmd = [python, "-m", "pip", "install", *args.pip_args]
+    print(f"mixguard: running {' '.join(cmd)}", file=sys.stderr)
+    return subprocess.call(cmd)
+
+
+def _prefix_python(prefix: str) -> str | None:
+    from pathlib import Path
+
+    for rel in ("bin/python", "python.exe", "bin/python3"):
+        path = Path(prefix) / rel
+        if path.exists():
+            return str(path)
+    return None
+
+
+class _Conflict(Exception):
+    pass
 
 
 class _UsageError(Exception):
@@ -266,6 +534,26 @@ def _text(env: Environment) -> str:
     return "\n".join(lines)
 
 
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": _check,
+    "audit": _audit,
+    "graph": _graph,
+    "export-env": _export_env,
+    "constraints": _constraints,
+    "pip": _pip,
+    "snapshot": _snapshot,
+}
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    env = _load(args)
+    if args.format == "json":
+        print(json.dumps(_summary(env), indent=2))
+    else:
+        print(_text(env))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -275,21 +563,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import MixguardError
 
     try:
-        if args.command == "snapshot":
-            return _snapshot(args)
-        env = _load(args)
-        if args.format == "json":
-            print(json.dumps(_summary(env), indent=2))
-        else:
-            print(_text(env))
+        return _COMMANDS.get(args.command, _inspect)(args)
+    except _Conflict as exc:
+        print(f"mixguard: pip cannot resolve the request:\n{exc}", file=sys.stderr)
+        return EXIT_CONFLICT
     except (MixguardError, _UsageError) as exc:
         if args.debug:
             raise
-        print(f"mixguard: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split("\n"))
+        print(f"mixguard: error: {message}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         # output piped into `head`: stop quietly, as other Unix tools do
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return EXIT_OK
+        return EXIT_OK

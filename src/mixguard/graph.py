@@ -22,9 +22,8 @@ import networkx as nx
 from packaging.utils import canonicalize_name
 
 from ._requirements import active_requirements
-from .conda.matchspec import MatchSpec
 from .environment.model import Environment
-from .errors import MixguardError, ParseError
+from .errors import MixguardError
 from .mapping import name_map
 from .resolve.plan import Change, InstallPlan
 
@@ -173,12 +172,12 @@ def build_graph(env: Environment, plan: InstallPlan | None = None) -> CombinedGr
                     g.add_edge(
                         f"conda:{r.name}", f"pypi:{p}", type="provides", how="table", spec=None
                     )
-        for fld, texts in (("depends", r.depends), ("constrains", r.constrains)):
-            for text in texts:
-                try:
-                    spec = MatchSpec.parse(text)
-                except ParseError:
-                    continue
+        pairs = (
+            ("depends", r.depends, r.depends_specs()),
+            ("constrains", r.constrains, r.constrains_specs()),
+        )
+        for fld, texts, specs in pairs:
+            for text, spec in zip(texts, specs, strict=True):
                 if spec.name.startswith("__") or f"conda:{spec.name}" not in g:
                     continue
                 g.add_edge(f"conda:{r.name}", f"conda:{spec.name}", type=fld, spec=text)

@@ -119,12 +119,11 @@ def _record_label(r: PackageRecord) -> str:
 
 
 def _specs(r: PackageRecord) -> Iterable[tuple[str, int, MatchSpec]]:
-    for fld, texts in (("depends", r.depends), ("constrains", r.constrains)):
-        for i, text in enumerate(texts):
-            try:
-                yield fld, i, MatchSpec.parse(text)
-            except ParseError:
-                continue  # the audit reports malformed specs; a check does not stop on them
+    # A malformed spec raises InvalidMatchSpec (naming the record file and index): skipping it
+    # would report the record's constraints as met when they are unknown.
+    for fld, specs in (("depends", r.depends_specs()), ("constrains", r.constrains_specs())):
+        for i, spec in enumerate(specs):
+            yield fld, i, spec
 
 
 def _satisfies(spec: MatchSpec, name: str, version: str, build: str, subdir: str) -> bool | None:

@@ -1,0 +1,159 @@
+"""The public entry points: ``load_environment``, ``check``, ``audit``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .environment import Environment
+from .environment import load_environment as _load
+from .report import Report
+from .resolve.options import PipRequest, parse_pip_args
+
+__all__ = ["audit", "check", "load_environment"]
+
+
+def load_environment(
+    *,
+    prefix: str | Path | None = None,
+    env_file: str | Path | None = None,
+    lock: str | Path | None = None,
+    explicit: str | Path | None = None,
+    conda_list: str | Path | None = None,
+    platform: str | None = None,
+    cuda: str | None = None,
+    glibc: str | None = None,
+    virtual_packages: Mapping[str, str | None] | None = None,
+) -> Environment:
+    """Read an environment from exactly one source, with target overrides.
+
+    >>> from mixguard.demo import demo_prefix
+    >>> env = load_environment(prefix=demo_prefix(), cuda="11.2")
+    >>> env.target.subdir, env.target.python_version, env.target.virtual_package("__cuda").version
+    ('linux-64', '3.10.5', '11.2')
+    """
+    overrides: dict[str, str | None] = dict(virtual_packages or {})
+    if cuda is not None:
+        overrides["cuda"] = cuda
+    if glibc is not None:
+        overrides["glibc"] = glibc
+    return _load(
+        prefix=prefix,
+        env_file=env_file,
+        lock=lock,
+        explicit=explicit,
+        conda_list=conda_list,
+        platform=platform,
+        virtual_packages=overrides or None,
+    )
+
+
+_OPTION_FIELDS = {
+    "upgrade",
+    "upgrade_strategy",
+    "force_reinstall",
+    "ignore_installed",
+    "no_deps",
+    "pre",
+    "prefer_binary",
+    "ignore_requires_python",
+}
+
+
+def check(
+    env: Environment,
+    requirements: Sequence[str] | PipRequest,
+    *,
+    offline: bool = False,
+    cache_dir: str | Path | None = None,
+    channels: Sequence[str | Path] = (),
+    client: Any = None,
+    cwd: str | Path = ".",
+    **pip_options: Any,
+) -> Report:
+    """What ``pip install <requirements>`` would do to ``env``, and what it breaks.
+
+    ``requirements`` are the very arguments of ``pip install`` (options included) or a parsed
+    :class:`~mixguard.resolve.PipRequest`; ``pip_options`` set the boolean options by name
+    (``upgrade=True``, ``no_deps=True``, ...). ``channels`` are conda channels (local
+    directories or ``file://`` URLs) for the conda-first remedy.
+
+    >>> from mixguard.demo import demo_index, demo_prefix
+    >>> env = load_environment(prefix=demo_prefix(), cuda="11.2")
+    >>> report = check(env, ["sentence-transformers", "--index-url", (demo_index() / "simple").as_uri()],
+    ...                offline=True)
+    >>> report.worst(), sorted({f.kind for f in report.findings if f.severity == "error"})
+    ('error', ['cuda-runtime-clash'])
+    """
+    from .findings import analyze
+    from .findings.analyze import records_from
+    from .index.cache import Cache
+    from .index.client import IndexClient
+    from .resolve.resolver import ResolutionImpossibleError, resolve
+
+    request = (
+        requirements
+        if isinstance(requirements, PipRequest)
+        else parse_pip_args(list(requirements), cwd)
+    )
+    unknown = set(pip_options) - _OPTION_FIELDS
+    if unknown:
+        from .errors import ParseError
+
+        raise ParseError(
+            sorted(unknown), f"unknown pip option(s); known: {', '.join(sorted(_OPTION_FIELDS))}"
+        )
+    if pip_options:
+        request = replace(request, **pip_options)
+        if request.upgrade and request.upgrade_strategy == "to-satisfy-only":
+            request = replace(request, upgrade_strategy="only-if-needed")
+    if client is None:
+        client = IndexClient(request.index, cache=Cache(cache_dir), offline=offline)
+    args = request.args or tuple(r.text for r in request.requirements)
+    try:
+        plan = resolve(env, request, client, cwd=cwd)
+    except ResolutionImpossibleError as exc:
+        return Report(
+            env,
+            (),
+            None,
+            args,
+            conflict=str(exc),
+            _remedies=lambda: _remedies(env, request, client, channels, None),
+        )
+    findings = analyze(env, plan, record_paths=records_from(client))
+    return Report(
+        env, findings, plan, args, _remedies=lambda: _remedies(env, request, client, channels, plan)
+    )
+
+
+def _remedies(
+    env: Environment, request: PipRequest, client: Any, channels: Sequence[str | Path], plan: Any
+) -> tuple[Any, ...]:
+    from .remedies import conda_first, constraints_remedy, no_deps_remedy
+
+    out: list[Any] = [constraints_remedy(env, request, client)]
+    if plan is not None:
+        out.append(no_deps_remedy(env, request, client))
+    if channels:
+        from .conda.repodata import LocalChannel
+
+        subdir = env.target.subdir or "linux-64"
+        sources = [LocalChannel.from_location(c, subdir) for c in channels]
+        out.insert(0, conda_first(env, request, sources, ", ".join(str(c) for c in channels)))
+    return tuple(out)
+
+
+def audit(env: Environment) -> Report:
+    """What mixing has already done to ``env`` (no plan).
+
+    >>> from mixguard.demo import demo_prefix
+    >>> report = audit(load_environment(prefix=demo_prefix()))
+    >>> sorted({f.kind for f in report.findings})
+    ['pip-requirement-violation']
+    """
+    from .audit import audit as _audit
+
+    return Report(env, _audit(env))

@@ -1,0 +1,226 @@
+"""The report of a check or an audit: plan, findings, graph, remedies; as JSON and as text.
+
+JSON follows ``docs/report-schema.json`` (``schema: "mixguard.report/1"``). Its ``plan.install``
+entries keep the fields of pip's ``--dry-run --report`` install items (``metadata.name``,
+``metadata.version``, ``requested``, ``download_info``, ``is_yanked``) and add ``action`` and
+``replaces``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ._version import __version__
+from .environment.model import Environment
+from .findings.finding import Finding
+from .resolve.plan import InstallPlan
+
+__all__ = ["SCHEMA", "Report"]
+
+SCHEMA = "mixguard.report/1"
+_SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Report:
+    """What ``pip install <request>`` would do to ``env`` and what it breaks (or, for an audit,
+    what is already wrong). ``graph`` and ``remedies`` are computed on first use."""
+
+    env: Environment
+    findings: tuple[Finding, ...]
+    plan: InstallPlan | None = None
+    request: tuple[str, ...] = ()
+    conflict: str | None = None  # pip's ResolutionImpossible message, when resolution fails
+    _remedies: Callable[[], tuple[Any, ...]] | None = field(default=None, repr=False)
+
+    @cached_property
+    def graph(self) -> Any:
+        from .graph import build_graph
+
+        return build_graph(self.env, self.plan)
+
+    @cached_property
+    def remedies(self) -> tuple[Any, ...]:
+        return self._remedies() if self._remedies is not None else ()
+
+    def worst(self) -> str | None:
+        """The most severe finding's severity (None if there are none)."""
+        return next((s for s in _SEVERITIES if any(f.severity == s for f in self.findings)), None)
+
+    def fails(self, threshold: str) -> bool:
+        """Whether findings reach ``threshold`` ("error", "warning" or "never")."""
+        if threshold == "never":
+            return False
+        limit = _SEVERITIES.index(threshold)
+        return any(_SEVERITIES.index(f.severity) <= limit for f in self.findings)
+
+    # --- JSON -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.env.target
+        data: dict[str, Any] = {
+            "schema": SCHEMA,
+            "mixguard": __version__,
+            "environment": {
+                "source": self.env.source,
+                "kind": self.env.kind,
+                "name": self.env.name,
+            },
+            "target": {
+                "subdir": t.subdir,
+                "python": t.python_version,
+                "implementation": t.implementation,
+                "markers": t.markers(),
+                "tags": [str(x) for x in t.wheel_tags()[:20]],
+                "virtual_packages": [str(v) for v in t.virtual_packages],
+            },
+            "request": list(self.request),
+            "plan": self._plan_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "remedies": [r.to_dict() for r in self.remedies],
+            "summary": self.summary(),
+        }
+        if self.conflict is not None:
+            data["conflict"] = self.conflict
+        return data
+
+    def _plan_dict(self) -> dict[str, Any] | None:
+        if self.plan is None:
+            return None
+        install = []
+        for c in self.plan.installs:
+            item: dict[str, Any] = {
+                "metadata": {
+                    "name": c.name,
+                    "version": c.version,
+                    "requires_dist": list(c.requires_dist),
+                    "requires_python": c.requires_python,
+                },
+                "requested": c.requested,
+                "requested_extras": list(c.requested_extras),
+                "is_direct": False,
+                "is_yanked": c.is_yanked,
+                "download_info": {"url": c.url, "archive_info": {"hashes": dict(c.hashes)}}
+                if c.url
+                else None,
+                "action": c.action,
+                "replaces": None,
+            }
+            if c.replaces is not None:
+                r = c.replaces
+                item["replaces"] = {
+                    "version": r.version,
+                    "installer": r.installer,
+                    "has_record": r.has_record,
+                    "kind": r.kind,
+                    "path": r.path,
+                    "conda_record": r.conda_record,
+                    "uninstalled": r.uninstalled,
+                }
+            install.append(item)
+        remove = [
+            {"name": c.name, "version": c.replaces.version, "conda_record": c.replaces.conda_record}
+            for c in self.plan.installs
+            if c.replaces is not None and c.replaces.uninstalled
+        ]
+        return {
+            "pip_version": self.plan.pip_version,
+            "target_pip": self.plan.target_pip,
+            "install": install,
+            "remove": remove,
+            "unchanged": [c.name for c in self.plan.changes if c.action == "unchanged"],
+            "pip_check_after": [str(p) for p in self.plan.check_after if p.introduced],
+            "unknowns": [f"{u.filename}: {u.reason}" for u in self.plan.unknowns],
+            "notes": list(self.plan.notes),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, default=str)
+
+    # --- text -------------------------------------------------------------------------------
+
+    def summary(self) -> str:
+        counts = {s: sum(1 for f in self.findings if f.severity == s) for s in _SEVERITIES}
+        found = (
+            ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+            or "no findings"
+        )
+        if self.conflict is not None:
+            return f"pip cannot resolve this request; {found}"
+        if self.plan is None:
+            return f"audit of {self.env.name or self.env.source}: {found}"
+        touched = sum(1 for c in self.plan.installs if c.replaces and c.replaces.conda_record)
+        return (
+            f"pip would {self.plan.summary()}"
+            + (f" ({touched} replacing conda packages)" if touched else "")
+            + f"; {found}"
+        )
+
+    def to_text(self, colour: bool = False) -> str:
+        def paint(text: str, code: str) -> str:
+            return f"\033[{code}m{text}\033[0m" if colour else text
+
+        sev_code = {"error": "1;31", "warning": "33", "info": "2"}
+        t = self.env.target
+        lines = [
+            paint(f"mixguard: {self.summary()}", "1"),
+            f"environment: {self.env.source} ({self.env.kind}); target {t.subdir or 'unknown'}, python "
+            f"{t.python_version or 'unknown'}"
+            + (
+                f", {' '.join(str(v) for v in t.virtual_packages if v.name == '__cuda')}"
+                if t.virtual_package("__cuda")
+                else ""
+            ),
+        ]
+        if self.request:
+            lines.append(f"request: pip install {' '.join(self.request)}")
+        if self.conflict:
+            lines += ["", paint("pip would stop: ResolutionImpossible", sev_code["error"])]
+            lines += [f"  {line}" for line in self.conflict.splitlines()]
+        if self.plan is not None and self.plan.changes:
+            lines += ["", "Changes (* = a package conda installed)"]
+            rows = []
+            for c in self.plan.changes:
+                before = c.replaces.version if c.replaces else ""
+                mark = "*" if c.replaces and c.replaces.conda_record else " "
+                owner = (
+                    f"conda: {c.replaces.conda_record}"
+                    if c.replaces and c.replaces.conda_record
+                    else ""
+                )
+                rows.append((mark, c.action, c.name, before, c.version, owner))
+            w = [max(len(r[i]) for r in rows) for i in range(5)]
+            for mark, action, name, before, after, owner in rows:
+                arrow = f"{before} -> {after}" if before else after
+                cols = (action.ljust(w[1]), name.ljust(w[2]), arrow.ljust(w[3] + w[4] + 4))
+                lines.append(f" {mark} {'  '.join(cols)}  {owner}".rstrip())
+        for sev in _SEVERITIES:
+            group = [f for f in self.findings if f.severity == sev]
+            if not group:
+                continue
+            lines += ["", paint(f"{sev.upper()}S ({len(group)})", sev_code[sev])]
+            for f in group:
+                lines.append(f"  {paint(f.kind, sev_code[sev])} {f.subject}: {f.message}")
+                if len(f.chain) > 1:
+                    lines.append(f"      why: {' -> '.join(f.chain)}")
+                for r in f.remedies[:1]:
+                    lines.append(f"      try: {r}")
+        if self.plan is not None and self.plan.notes:
+            lines += ["", "Notes"] + [f"  {n}" for n in self.plan.notes]
+        rem = [r for r in self.remedies if r.summary]
+        if rem:
+            lines += ["", "Remedies"]
+            for r in rem:
+                ok = {True: "yes", False: "no", None: "unknown"}[r.ok]
+                lines.append(f"  {r.kind} ({ok}): {r.summary}")
+                if r.command:
+                    lines.append(f"      {r.command}")
+        return "\n".join(lines) + "\n"
+
+
+def findings_of(findings: Sequence[Finding]) -> dict[str, int]:
+    return {s: sum(1 for f in findings if f.severity == s) for s in _SEVERITIES}
