@@ -1,10 +1,12 @@
-"""Resolve `pip install sentence-transformers` for the TF 2.9 / CUDA 11.2 prefix, warm.
+"""The seed check, warm: `pip install sentence-transformers` into the TF 2.9 / CUDA 11.2 prefix.
 
     python benchmarks/bench_resolve.py [--rounds N]
 
 All peers read the same offline universe (the embedded demo index, a snapshot of PyPI on
 2024-06-01) and the same environment (the demo prefix, built into a python 3.10 venv):
 
+- mixguard check, in process: ``load_environment`` + ``check`` (resolution and every finding);
+- mixguard check CLI: ``python -m mixguard check --format json``, a fresh process;
 - mixguard, in process: ``resolve()`` with a fresh client (pages and PEP 658 metadata read
   from the tree; nothing kept between rounds);
 - mixguard, fresh process: ``python -c`` doing the same, interpreter start and imports included;
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from _harness import alternate, report, save
 from tests.cases.envs import build_tf29
 
+from mixguard import check, load_environment
 from mixguard.demo import demo_index
 from mixguard.environment import read_prefix
 from mixguard.index.client import IndexClient
@@ -56,6 +59,20 @@ def main() -> None:
     def mixguard() -> None:
         plan = resolve(env, request, IndexClient(request.index, offline=True))
         assert len(plan.installs) == 33, plan.summary()
+
+    def mixguard_check() -> None:
+        # the full check: reading the prefix, resolving, and every finding (remedies are lazy)
+        report = check(load_environment(prefix=env_dir, cuda="11.2"), pip_args, offline=True)
+        assert report.worst() == "error" and len(report.plan.installs) == 33  # type: ignore[union-attr]
+
+    def mixguard_cli() -> None:
+        subprocess.run(
+            [sys.executable, "-m", "mixguard", "check", "--prefix", str(env_dir), "--cuda", "11.2"]
+            + ["--offline", "--fail-on", "never", "--format", "json", "--", *pip_args],
+            check=True,
+            env={**clean, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+            capture_output=True,
+        )
 
     code = "\n".join(
         [
@@ -109,6 +126,8 @@ def main() -> None:
         )
 
     peers = {
+        "mixguard check (env + resolve + findings), in process": mixguard_check,
+        "mixguard check CLI, fresh process, JSON report": mixguard_cli,
         "mixguard resolve, in process (warm)": mixguard,
         "mixguard resolve, fresh process (warm)": mixguard_process,
         "pip 25.3 install --dry-run --report": pip,

@@ -125,7 +125,38 @@ def check(
         )
     findings = analyze(env, plan, record_paths=records_from(client))
     return Report(
-        env, findings, plan, args, _remedies=lambda: _remedies(env, request, client, channels, plan)
+        env,
+        findings,
+        plan,
+        args,
+        notes=_target_notes(env),
+        _remedies=lambda: _remedies(env, request, client, channels, plan),
+    )
+
+
+def _target_notes(env: Environment) -> tuple[str, ...]:
+    """Say when the target's glibc is not this machine's: a prefix read here usually runs here,
+    and a lower ``__glibc`` (conda's default is 2.17) excludes newer manylinux wheels, so pip
+    run on this machine would choose differently."""
+    import platform
+    import sys
+
+    t = env.target
+    glibc = t.virtual_package("__glibc")
+    host = platform.libc_ver()[1] if sys.platform == "linux" else ""
+    if (
+        env.kind != "prefix"
+        or glibc is None
+        or not host
+        or not (t.subdir or "").startswith("linux")
+    ):
+        return ()
+    if glibc.version == host:
+        return ()
+    return (
+        f"the target's __glibc is {glibc.version}, this machine's glibc is {host}: wheels that "
+        f"need a newer glibc are excluded; if the environment runs on this machine, give "
+        f"--glibc {host} (or CONDA_OVERRIDE_GLIBC={host})",
     )
 
 

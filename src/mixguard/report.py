@@ -35,6 +35,7 @@ class Report:
     plan: InstallPlan | None = None
     request: tuple[str, ...] = ()
     conflict: str | None = None  # pip's ResolutionImpossible message, when resolution fails
+    notes: tuple[str, ...] = ()  # about the target (assumptions that change pip's choices)
     _remedies: Callable[[], tuple[Any, ...]] | None = field(default=None, repr=False)
 
     @cached_property
@@ -135,7 +136,7 @@ class Report:
             "unchanged": [c.name for c in self.plan.changes if c.action == "unchanged"],
             "pip_check_after": [str(p) for p in self.plan.check_after if p.introduced],
             "unknowns": [f"{u.filename}: {u.reason}" for u in self.plan.unknowns],
-            "notes": list(self.plan.notes),
+            "notes": [*self.plan.notes, *self.notes],
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -209,8 +210,9 @@ class Report:
                     lines.append(f"      why: {' -> '.join(f.chain)}")
                 for r in f.remedies[:1]:
                     lines.append(f"      try: {r}")
-        if self.plan is not None and self.plan.notes:
-            lines += ["", "Notes"] + [f"  {n}" for n in self.plan.notes]
+        notes = [*(self.plan.notes if self.plan is not None else ()), *self.notes]
+        if notes:
+            lines += ["", "Notes"] + [f"  {n}" for n in notes]
         rem = [r for r in self.remedies if r.summary]
         if rem:
             lines += ["", "Remedies"]

@@ -121,3 +121,51 @@ def test_unknown_metadata_is_reported_not_ignored(tmp_path) -> None:  # type: ig
             parse_pip_args(["not-installed-anywhere"]),
             IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True),
         )
+
+
+class _CountingClient:
+    """A real client over a find-links directory that counts the metadata it is asked for."""
+
+    def __init__(self, inner: IndexClient) -> None:
+        self._inner = inner
+        self.metadata_calls: list[str] = []
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._inner, name)
+
+    def metadata(self, file):  # type: ignore[no-untyped-def]
+        self.metadata_calls.append(file.filename)
+        return self._inner.metadata(file)
+
+
+def test_candidates_are_built_lazily_as_pip_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """resolvelib materialises a non-Sequence ``find_matches`` result with ``list()``; pip's
+    FoundCandidates is a Sequence so that only the candidates tried are built. Here: 20
+    versions of ``lazy-a`` and one needed, so one metadata read each, not twenty."""
+    from mixguard.index.client import IndexConfig
+
+    from ..index.builders import wheel
+
+    links = tmp_path / "links"
+    links.mkdir()
+    for minor in range(20):
+        fn, data = wheel("lazy-a", f"1.{minor}", ["lazy-b"])
+        (links / fn).write_bytes(data)
+    for minor in range(20):
+        fn, data = wheel("lazy-b", f"2.{minor}")
+        (links / fn).write_bytes(data)
+    (tmp_path / "empty").mkdir()
+    env = read_prefix(demo_prefix(), environ={})
+    req = parse_pip_args(["lazy-a", "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)])
+    client = _CountingClient(
+        IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
+    )
+    plan = resolve(env, req, client)  # type: ignore[arg-type]
+    assert sorted((c.name, c.version) for c in plan.installs) == [
+        ("lazy-a", "1.19"),
+        ("lazy-b", "2.19"),
+    ]
+    assert sorted(client.metadata_calls) == [
+        "lazy_a-1.19-py3-none-any.whl",
+        "lazy_b-2.19-py3-none-any.whl",
+    ]

@@ -306,8 +306,13 @@ class Factory:
             yield f.version, f
 
 
-class _FoundCandidates:
-    """pip's lazy ``FoundCandidates``: the index is read only when iterated."""
+class _FoundCandidates(Sequence[Candidate]):
+    """pip's lazy ``FoundCandidates``: the index is read only when iterated.
+
+    A ``Sequence``, as pip's is, only so that resolvelib's ``build_iter_view`` keeps it as it
+    is: anything else it materialises with ``list()``, building every version's candidate (and
+    fetching its metadata) where pip builds one. Indexing and ``len`` are never used.
+    """
 
     def __init__(
         self,
@@ -394,6 +399,12 @@ class _FoundCandidates:
 
     def __iter__(self) -> Iterator[Candidate]:
         return (c for c in self._built() if id(c) not in self._incompatible)
+
+    def __getitem__(self, index: Any) -> Any:
+        raise NotImplementedError("lazy: iterate instead")  # pip: "don't do this"
+
+    def __len__(self) -> int:
+        raise NotImplementedError("lazy: iterate instead")
 
     def __bool__(self) -> bool:
         if self._bool is None:
