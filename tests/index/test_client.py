@@ -150,6 +150,30 @@ def test_parallel_prefetch_with_failures(server: IndexServer) -> None:
     assert elapsed < 12 * 0.05 * 2  # concurrent, not one after another (a loose bound)
 
 
+def test_concurrent_callers_share_one_fetch(server: IndexServer) -> None:
+    # the resolver asking for what a prefetch is already fetching waits for it: one request
+    fn, data = wheel("shared", "1.0", ["six"])
+    server.add("/s/shared/", Route(body=_page((fn, data)), delay=0.1))
+    server.add(f"/files/{fn}", Route(body=data, delay=0.1))
+    client = IndexClient(IndexConfig(index_url=server.url + "/s"), FAST)
+    results: list[object] = []
+
+    def both() -> None:
+        results.append(client.metadata(client.project_files("shared").files[0]))
+
+    threads = [threading.Thread(target=both) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 6 and all(isinstance(r, DistMetadata) for r in results)
+    assert len({id(r) for r in results}) == 1  # one result object, shared
+    assert len(server.requests("/s/shared/")) == 1
+    first = len(server.requests(f"/files/{fn}"))
+    client.metadata(client.project_files("shared").files[0])
+    assert len(server.requests(f"/files/{fn}")) == first  # memory cache afterwards
+
+
 def test_atomic_cache_writes_under_concurrency(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     big = {"text": "x" * 200_000}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -85,10 +86,18 @@ class IndexClient:
     _pages: dict[str, ProjectFiles] = field(default_factory=dict, repr=False)
     _meta: dict[str, MetadataResult] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # one fetch per key at a time: a second caller (the resolver behind a prefetch) waits for it
+    _inflight: dict[str, threading.Event] = field(default_factory=dict, repr=False)
 
     # --- project pages --------------------------------------------------------------------
 
     def project_files(self, name: str) -> ProjectFiles:
+        """Files of ``name``, in pip's priority order (``PackageFinder.find_all_candidates``)."""
+        key = "page:" + str(canonicalize_name(name))
+        with self._once(key):
+            return self._project_files(name)
+
+    def _project_files(self, name: str) -> ProjectFiles:
         """Files of ``name``, in pip's priority order (``PackageFinder.find_all_candidates``).
 
         Local find-links files (newest first), then pages in order: find-links pages,
@@ -207,10 +216,33 @@ class IndexClient:
             hit = self._meta.get(mkey)
         if hit is not None:
             return hit
-        result = self._load(file, mkey)
-        with self._lock:
-            self._meta[mkey] = result
-        return result
+        with self._once(mkey):
+            with self._lock:
+                hit = self._meta.get(mkey)
+            if hit is not None:
+                return hit
+            result = self._load(file, mkey)
+            with self._lock:
+                self._meta[mkey] = result
+            return result
+
+    @contextmanager
+    def _once(self, key: str) -> Iterator[None]:
+        """Run the body for ``key`` in one thread at a time; later callers wait, then run it
+        (and find the memory cache filled)."""
+        while True:
+            with self._lock:
+                event = self._inflight.get(key)
+                if event is None:
+                    event = self._inflight[key] = threading.Event()
+                    break
+            event.wait()
+        try:
+            yield
+        finally:
+            with self._lock:
+                del self._inflight[key]
+            event.set()
 
     def _load(self, file: DistributionFile, mkey: str) -> MetadataResult:
         if self.cache is not None:
