@@ -309,3 +309,24 @@ def test_a_target_glibc_other_than_the_hosts_is_noted() -> None:
     if host != "2.17":
         assert any(f"this machine's glibc is {host}" in n for n in assumed.notes)
     assert here.notes == ()
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            ["--env-file", "conda-lock/test-install-with-pip-deps/environment.yml"]
+            + ["--platform", "linux-64"],
+            "does not say its Python version",
+        ),
+        (["--conda-list", "medphysdeeplearning/libs.md"], "give --platform"),
+    ],
+)
+def test_an_unknown_target_is_an_input_error_not_a_conflict(
+    source: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    up = Path(__file__).parent / "data" / "upstream"
+    args = [source[0], str(up / source[1]), *source[2:]]
+    assert main(["check", *args, "--offline", "--", "six", "--index-url", INDEX]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

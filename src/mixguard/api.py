@@ -93,6 +93,7 @@ def check(
     from .index.client import IndexClient
     from .resolve.resolver import ResolutionImpossibleError, resolve
 
+    _require_target(env)
     request = (
         requirements
         if isinstance(requirements, PipRequest)
@@ -132,6 +133,26 @@ def check(
         notes=_target_notes(env),
         _remedies=lambda: _remedies(env, request, client, channels, plan),
     )
+
+
+def _require_target(env: Environment) -> None:
+    """pip's choices depend on the target's Python and platform: without them a check would
+    report a conflict (no wheel fits "nothing") where the truth is unknown."""
+    from .errors import EnvironmentReadError
+
+    t = env.target
+    missing = []
+    if not t.python_version:
+        missing.append(("Python version", "pin python in the source"))
+    if not t.subdir:
+        missing.append(("platform", "give --platform (e.g. linux-64)"))
+    if missing:
+        raise EnvironmentReadError(
+            env.source,
+            f"the environment does not say its {' or '.join(m for m, _ in missing)}, and pip's "
+            f"choices depend on it: the check cannot be made ({'; '.join(a for _, a in missing)})",
+            env.source,
+        )
 
 
 def _target_notes(env: Environment) -> tuple[str, ...]:
