@@ -60,7 +60,7 @@ print(json.dumps({{"s": dt, "records": n, "maxrss_kb": resource.getrusage(resour
 """
 
 
-def names_to_query(path: Path) -> list[str]:
+def names_to_query() -> list[str]:
     # the well-known names plus names across the popularity range: 50 in all
     return WELL_KNOWN + [f"pkg-{i:05d}" for i in range(0, 21_000, 500)][: 50 - len(WELL_KNOWN)]
 
@@ -91,7 +91,7 @@ def main() -> None:
     if not path.exists():
         print("generating", path, generate(path, 520_000))
     size = path.stat().st_size
-    names = _resolve_names(path, names_to_query(path))
+    names = _resolve_names(path, names_to_query())
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in _CHILD}
     for _ in range(args.rounds):
         for peer, body in _CHILD.items():

@@ -330,3 +330,14 @@ def test_an_unknown_target_is_an_input_error_not_a_conflict(
     assert main(["check", *args, "--offline", "--", "six", "--index-url", INDEX]) == EXIT_INPUT
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_pip_install_needs_the_prefixs_python(
+    prefix: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (prefix / "bin" / "python").unlink()
+    args = ["pip", "--prefix", str(prefix), "--offline", "install", "six", "--index-url", INDEX]
+    assert main(args) == EXIT_INPUT
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith("mixguard: error: no python interpreter in the prefix")
+    assert str(prefix) in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -155,16 +156,22 @@ def _require_target(env: Environment) -> None:
         )
 
 
+@cache
+def _host_glibc() -> str:
+    import platform
+    import sys
+
+    # libc_ver() reads the interpreter binary: once per process, not once per check
+    return platform.libc_ver()[1] if sys.platform == "linux" else ""
+
+
 def _target_notes(env: Environment) -> tuple[str, ...]:
     """Say when the target's glibc is not this machine's: a prefix read here usually runs here,
     and a lower ``__glibc`` (conda's default is 2.17) excludes newer manylinux wheels, so pip
     run on this machine would choose differently."""
-    import platform
-    import sys
-
     t = env.target
     glibc = t.virtual_package("__glibc")
-    host = platform.libc_ver()[1] if sys.platform == "linux" else ""
+    host = _host_glibc()
     if (
         env.kind != "prefix"
         or glibc is None

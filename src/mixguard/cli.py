@@ -268,18 +268,12 @@ def _load(args: argparse.Namespace) -> Environment:
 
     from .api import load_environment
 
-    overrides: dict[str, str | None] = {}
+    target = {"platform": args.platform, "cuda": args.cuda, "glibc": args.glibc}
     if args.demo:
         from .demo import DEMO_VIRTUAL_PACKAGES, demo_prefix
 
-        overrides.update(DEMO_VIRTUAL_PACKAGES)
-    if args.cuda is not None:
-        overrides["cuda"] = args.cuda
-    if args.glibc is not None:
-        overrides["glibc"] = args.glibc
-    if args.demo:
         return load_environment(
-            prefix=demo_prefix(), virtual_packages=overrides, platform=args.platform
+            prefix=demo_prefix(), virtual_packages=DEMO_VIRTUAL_PACKAGES, **target
         )
     sources = {
         "prefix": args.prefix,
@@ -297,15 +291,18 @@ def _load(args: argparse.Namespace) -> Environment:
                 "--conda-list or --demo (or activate a conda environment)"
             )
         given = {"prefix": prefix}
-    return load_environment(**given, platform=args.platform, virtual_packages=overrides or None)
+    return load_environment(**given, **target)
+
+
+def _after_dashes(values: Sequence[str] | None) -> list[str]:
+    rest = list(values or ())
+    return rest[1:] if rest[:1] == ["--"] else rest
 
 
 def _pip_args(args: argparse.Namespace) -> list[str]:
     """The pip arguments after ``--``; for ``--demo``, the demo request and its offline index
     where the user gave none."""
-    rest = list(args.pip_args or ())
-    if rest[:1] == ["--"]:
-        rest = rest[1:]
+    rest = _after_dashes(args.pip_args)
     if args.demo:
         from .demo import DEMO_REQUIREMENTS, demo_index
 
@@ -337,13 +334,13 @@ def _emit_report(report: Report, fmt: str) -> None:
     if fmt == "json":
         print(report.to_json())
     else:
-        print(report.to_text(colour=sys.stdout.isatty() and "NO_COLOR" not in _environ()), end="")
+        print(report.to_text(colour=_colour()), end="")
 
 
-def _environ() -> dict[str, str]:
+def _colour() -> bool:
     import os
 
-    return dict(os.environ)
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def _exit_for(report: Report, fail_on: str) -> int:
@@ -368,10 +365,8 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _plan_for(args: argparse.Namespace, env: Environment) -> InstallPlan | None:
-    pip_args = list(args.pip_args or ())
-    if not pip_args or pip_args == ["--"]:
+    if not _after_dashes(args.pip_args):
         return None
-    args.channel = ()
     report = _run_check(args, env, _pip_args(args))
     if report.conflict is not None:
         raise _Conflict(report.conflict)
@@ -417,15 +412,13 @@ def _constraints(args: argparse.Namespace) -> int:
 def _pip(args: argparse.Namespace) -> int:
     import subprocess
 
-    rest = list(args.pip_args or ())
-    if rest[:1] == ["--"]:
-        rest = rest[1:]
+    rest = _after_dashes(args.pip_args)
     if rest[:1] != ["install"]:
         raise _UsageError("only `mixguard pip install ...` is supported")
     args.pip_args = rest[1:]
     env = _load(args)
     report = _run_check(args, env, _pip_args(args))
-    print(report.to_text(colour=sys.stdout.isatty()), end="")
+    print(report.to_text(colour=_colour()), end="")
     code = _exit_for(report, args.fail_on)
     if code != EXIT_OK and not args.yes:
         print(

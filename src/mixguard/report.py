@@ -9,7 +9,7 @@ entries keep the fields of pip's ``--dry-run --report`` install items (``metadat
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -222,7 +222,3 @@ class Report:
                 if r.command:
                     lines.append(f"      {r.command}")
         return "\n".join(lines) + "\n"
-
-
-def findings_of(findings: Sequence[Finding]) -> dict[str, int]:
-    return {s: sum(1 for f in findings if f.severity == s) for s in _SEVERITIES}
