@@ -68,6 +68,23 @@ def test_constraints_remedy_says_whether_the_request_survives() -> None:
     assert r.ok is True and r.command is not None and r.command.startswith("pip install -c")
 
 
+def test_constraints_remedy_skips_the_second_resolution_only_when_the_plan_keeps_conda() -> None:
+    env = _env()
+    good = parse_pip_args(["opencv-python-headless", "--index-url", TF29])
+    client = IndexClient(good.index, offline=True)
+    plan = resolve(env, good, client)
+    short = constraints_remedy(env, good, client, plan)
+    full = constraints_remedy(env, good, client)
+    assert short.ok is full.ok is True and short.command == full.command
+    assert "not resolved again" in str(short.details) and "changes" in full.details
+    # a plan that moves conda's numpy is resolved again with the pins, and fails
+    bad = parse_pip_args(["numpy>=2", "--index-url", TF29])
+    bad_plan = resolve(env, bad, IndexClient(bad.index, offline=True))
+    assert any(c.replaces and c.replaces.conda_record for c in bad_plan.installs)
+    r = constraints_remedy(env, bad, IndexClient(bad.index, offline=True), bad_plan)
+    assert r.ok is False and "cannot satisfy" in r.summary
+
+
 def test_no_deps_remedy() -> None:
     env = _env()
     req = parse_pip_args(["sentence-transformers", "--index-url", TF29])

@@ -193,7 +193,7 @@ def _remedies(
 ) -> tuple[Any, ...]:
     from .remedies import conda_first, constraints_remedy, no_deps_remedy
 
-    out: list[Any] = [constraints_remedy(env, request, client)]
+    out: list[Any] = [constraints_remedy(env, request, client, plan)]
     if plan is not None:
         out.append(no_deps_remedy(env, request, client))
     if channels:

@@ -76,7 +76,32 @@ def constraints_txt(env: Environment) -> str:
     return "\n".join(lines) + "\n"
 
 
-def constraints_remedy(env: Environment, request: PipRequest, client: IndexClient) -> Remedy:
+def constraints_remedy(
+    env: Environment,
+    request: PipRequest,
+    client: IndexClient,
+    plan: InstallPlan | None = None,
+) -> Remedy:
+    """Whether pip can still satisfy the request with conda's Python packages pinned.
+
+    Given the unconstrained ``plan``, and it moves no conda-owned distribution, the answer is
+    yes without resolving again: that plan satisfies every pin, and pip's resolver finds a
+    solution whenever one exists (a second resolution of ~190 projects costs seconds).
+    """
+    text = constraints_txt(env)
+    command = "pip install -c conda-constraints.txt " + " ".join(request.args)
+    if plan is not None and not any(
+        c.replaces is not None and c.replaces.conda_record is not None for c in plan.installs
+    ):
+        return Remedy(
+            "constraints",
+            True,
+            "the plan already leaves conda's Python packages where they are: with them "
+            "pinned, pip can still satisfy the request",
+            command,
+            text,
+            {"basis": "the unconstrained plan satisfies every pin (not resolved again)"},
+        )
     extra: list[RootRequirement] = []
     for d in env.distributions:
         if d.owner is not None and d.name not in {r.name for r in extra}:
@@ -89,7 +114,6 @@ def constraints_remedy(env: Environment, request: PipRequest, client: IndexClien
                 )
             )
     constrained = replace(request, requirements=(*extra, *request.requirements))
-    text = constraints_txt(env)
     try:
         plan = resolve(env, constrained, client)
     except ResolutionImpossibleError as exc:
@@ -105,7 +129,7 @@ def constraints_remedy(env: Environment, request: PipRequest, client: IndexClien
         "constraints",
         True,
         f"with conda's Python packages pinned, pip can still satisfy the request: {plan.summary()}",
-        "pip install -c conda-constraints.txt " + " ".join(request.args),
+        command,
         text,
         {"changes": [f"{c.action} {c.name} {c.version}" for c in plan.installs]},
     )

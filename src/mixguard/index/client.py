@@ -12,10 +12,11 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from ..names import PypiName
 from .cache import Cache, CachedPage
-from .links import DistributionFile
+from .links import DistributionFile, parse_version
 from .metadata import (
     DistMetadata,
     Limits,
@@ -25,7 +26,14 @@ from .metadata import (
     fetch_record,
     metadata_from_text,
 )
-from .simple import ACCEPT, IndexPageError, parse_html_page, parse_json_page, parse_page
+from .simple import (
+    ACCEPT,
+    IndexPageError,
+    PageEntry,
+    parse_html_page,
+    scan_json_page,
+    scan_page,
+)
 from .transport import FetchError, HttpTransport, Transport, redact_url
 
 __all__ = ["PYPI", "IndexClient", "IndexConfig", "ProjectFiles"]
@@ -50,13 +58,77 @@ class IndexConfig:
         return () if self.no_index else (self.index_url, *self.extra_index_urls)
 
 
-@dataclass(frozen=True, slots=True)
 class ProjectFiles:
-    """All files of one project across the sources, in pip's priority order, and what failed."""
+    """All files of one project across the sources, in pip's priority order, and what failed.
 
-    name: PypiName
-    files: tuple[DistributionFile, ...]
-    problems: tuple[str, ...] = ()  # pages that could not be read (redacted), offline misses
+    JSON pages are kept as :class:`~mixguard.index.simple.PageEntry` objects: ``files``
+    parses every one (once), :meth:`versions` and :meth:`of_version` only the versions asked
+    for; both keep the sources' order.
+    """
+
+    __slots__ = ("_by_version", "_entries", "_files", "_groups", "name", "problems")
+
+    def __init__(
+        self,
+        name: PypiName,
+        files: Sequence[DistributionFile | PageEntry],
+        problems: tuple[str, ...] = (),  # pages that could not be read (redacted), offline misses
+    ) -> None:
+        self.name = name
+        self.problems = problems
+        self._entries = tuple(files)
+        self._files: tuple[DistributionFile, ...] | None = None
+        self._by_version: dict[Version, list[DistributionFile | PageEntry]] | None = None
+        self._groups: dict[Version, tuple[DistributionFile, ...]] = {}
+
+    def __repr__(self) -> str:
+        return f"ProjectFiles({self.name!r}, {len(self._entries)} files, {self.problems!r})"
+
+    @property
+    def files(self) -> tuple[DistributionFile, ...]:
+        if self._files is None:
+            self._files = tuple(df for e in self._entries if (df := _parsed(e)) is not None)
+        return self._files
+
+    def versions(self) -> dict[Version, list[DistributionFile | PageEntry]]:
+        """Entries by the version their file name gives, in source order within each."""
+        if self._by_version is None:
+            # by text first (a str hash per entry, not a Version hash), then one parse per
+            # distinct text; texts that parse equal ("1.0", "1.0.0") share a group
+            by_text: dict[str, list[DistributionFile | PageEntry]] = {}
+            for e in self._entries:
+                if isinstance(e, PageEntry):
+                    by_text.setdefault(e.version_text, []).append(e)
+                elif e.version is not None:
+                    by_text.setdefault(str(e.version), []).append(e)
+            groups: dict[Version, list[DistributionFile | PageEntry]] = {}
+            for text, entries in by_text.items():
+                version = parse_version(text)
+                if version is None:
+                    continue
+                if version in groups:  # keep the sources' order across merged texts
+                    merged = groups[version] + entries
+                    order = {id(e): i for i, e in enumerate(self._entries)}
+                    merged.sort(key=lambda e: order[id(e)])
+                    groups[version] = merged
+                else:
+                    groups[version] = entries
+            self._by_version = groups
+        return self._by_version
+
+    def of_version(self, version: Version) -> tuple[DistributionFile, ...]:
+        """The parsed files of one version (what ``files`` has of it), in source order."""
+        got = self._groups.get(version)
+        if got is None:
+            entries = self.versions().get(version, ())
+            got = self._groups[version] = tuple(
+                df for e in entries if (df := _parsed(e)) is not None
+            )
+        return got
+
+
+def _parsed(entry: DistributionFile | PageEntry) -> DistributionFile | None:
+    return entry if isinstance(entry, DistributionFile) else entry.get()
 
 
 def _is_local(location: str) -> bool:
@@ -109,14 +181,16 @@ class IndexClient:
         if cached is not None:
             return cached
         local_files: list[DistributionFile] = []
-        page_files: list[DistributionFile] = []
+        page_files: list[DistributionFile | PageEntry] = []
         problems: list[str] = []
         for loc in self.config.find_links:
             if _is_local(loc) and _local_path(loc).is_dir():
                 local_files.extend(self._directory(_local_path(loc), key))
             else:
                 page_files.extend(
-                    f for f in self._page(loc, problems, project=False) if f.name == str(key)
+                    df
+                    for e in self._page(loc, problems, project=False)
+                    if (df := _parsed(e)) is not None and df.name == str(key)
                 )
         for index in self.config.index_urls:
             page_files.extend(self._page(f"{index.rstrip('/')}/{key}/", problems, project=True))
@@ -137,7 +211,9 @@ class IndexClient:
                     out.append(df)
         return out
 
-    def _page(self, url: str, problems: list[str], project: bool) -> list[DistributionFile]:
+    def _page(
+        self, url: str, problems: list[str], project: bool
+    ) -> Sequence[DistributionFile | PageEntry]:
         if _is_local(url):
             return self._local_page(url, problems)
         cache = self.cache
@@ -178,18 +254,18 @@ class IndexClient:
             cache.store_page(url, resp.content, resp.headers)
         return self._parse(resp.content, resp.url, resp.header("content-type"), problems)
 
-    def _local_page(self, url: str, problems: list[str]) -> list[DistributionFile]:
+    def _local_page(self, url: str, problems: list[str]) -> Sequence[DistributionFile | PageEntry]:
         path = _local_path(url)
         base = path.resolve().as_uri() + ("/" if path.is_dir() else "")
         try:
             if path.is_dir():
                 if (path / "index.json").is_file():
-                    return parse_json_page((path / "index.json").read_bytes(), base)
+                    return scan_json_page((path / "index.json").read_bytes(), base)
                 if (path / "index.html").is_file():
                     return parse_html_page((path / "index.html").read_bytes(), base)
                 return []  # pip: an empty directory index has no candidates
             if path.is_file():
-                return parse_page(
+                return scan_page(
                     path.read_bytes(),
                     base,
                     "application/json" if path.suffix == ".json" else "text/html",
@@ -200,9 +276,9 @@ class IndexClient:
 
     def _parse(
         self, body: bytes, url: str, ctype: str | None, problems: list[str]
-    ) -> list[DistributionFile]:
+    ) -> Sequence[DistributionFile | PageEntry]:
         try:
-            return parse_page(body, url, ctype)
+            return scan_page(body, url, ctype)
         except IndexPageError as exc:
             problems.append(str(exc))
             return []

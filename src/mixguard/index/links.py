@@ -158,6 +158,28 @@ def _tags(python: str, abi: str, platform: str) -> frozenset[str]:
     return frozenset(f"{i}-{a}-{p}" for i in pys for a in abis for p in plats)
 
 
+def version_text_of_filename(filename: str) -> str | None:
+    """The version text ``DistributionFile.from_link`` would parse from ``filename``, cheaply;
+    None where it would find none (not a wheel or sdist, no dash). The same splits as
+    ``_parse_wheel`` and ``_parse_sdist`` (and packaging's ``parse_sdist_filename``)."""
+    if filename.endswith(".whl"):
+        parts = filename[: -len(".whl")].split("-", 6)
+        return parts[1] if len(parts) in (5, 6) else None
+    for suffix in _SDIST_SUFFIXES:
+        if filename.endswith(suffix):
+            _, sep, text = filename[: -len(suffix)].rpartition("-")
+            return text if sep else None
+    return None
+
+
+def parse_version(text: str) -> Version | None:
+    """``Version(text)``, cached; None if invalid."""
+    try:
+        return _version(text)
+    except InvalidVersion:
+        return None
+
+
 def _parse_wheel(filename: str) -> tuple[str, Version, tuple[int, str] | tuple[()], frozenset[str]]:
     """PEP 427 file names, as ``packaging.utils.parse_wheel_filename`` reads them, but with tags
     kept as strings: an index page lists thousands of wheels, and building ``Tag`` objects

@@ -8,16 +8,19 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ..errors import ParseError
-from .links import DistributionFile
+from .links import DistributionFile, version_text_of_filename
 from .transport import redact_url
 
 __all__ = [
     "ACCEPT",
     "JSON_TYPE",
     "IndexPageError",
+    "PageEntry",
     "parse_html_page",
     "parse_json_page",
     "parse_page",
+    "scan_json_page",
+    "scan_page",
 ]
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -57,6 +60,17 @@ def _meta_attr(value: str | None) -> bool | dict[str, str] | None:
 
 
 def parse_json_page(body: bytes, page_url: str) -> list[DistributionFile]:
+    return [df for e in scan_json_page(body, page_url) if (df := e.get()) is not None]
+
+
+def scan_json_page(body: bytes, page_url: str) -> list[PageEntry]:
+    """A PEP 691 page as entries that parse into :class:`DistributionFile` on demand.
+
+    Only the page's shape is checked here (every file needs ``filename`` and ``url``); each
+    entry's version comes from its file name, and the rest is parsed when the resolver looks
+    at that version: a large resolution reads ~140,000 entries and considers a few hundred
+    versions.
+    """
     try:
         data = json.loads(body)
     except ValueError as exc:
@@ -67,7 +81,7 @@ def parse_json_page(body: bytes, page_url: str) -> list[DistributionFile]:
         raise IndexPageError(
             str(data)[:80], "not a PEP 691 project page (no 'files' list)", redact_url(page_url)
         )
-    out: list[DistributionFile] = []
+    out: list[PageEntry] = []
     for i, f in enumerate(data["files"]):
         if (
             not isinstance(f, dict)
@@ -77,10 +91,33 @@ def parse_json_page(body: bytes, page_url: str) -> list[DistributionFile]:
             raise IndexPageError(
                 f, "file entry needs 'filename' and 'url'", f"{redact_url(page_url)}: files[{i}]"
             )
+        version = version_text_of_filename(f["filename"])
+        if version is not None:
+            out.append(PageEntry(version, f, page_url))
+    return out
+
+
+class PageEntry:
+    """One file entry of a JSON page: its version text now, the :class:`DistributionFile`
+    later."""
+
+    __slots__ = ("_entry", "_file", "_page_url", "version_text")
+
+    def __init__(self, version_text: str, entry: dict[str, Any], page_url: str) -> None:
+        self.version_text = version_text  # as in the file name, not yet parsed
+        self._entry: dict[str, Any] | None = entry
+        self._page_url = page_url
+        self._file: DistributionFile | None = None
+
+    def get(self) -> DistributionFile | None:
+        """The parsed file (None for a file pip would skip, as ``DistributionFile.from_link``)."""
+        f = self._entry
+        if f is None:
+            return self._file
         meta: Any = f.get("core-metadata", f.get("dist-info-metadata"))
-        url, frag_hashes = _split_fragment(_absolute(page_url, f["url"]))
+        url, frag_hashes = _split_fragment(_absolute(self._page_url, f["url"]))
         hashes = f.get("hashes") if isinstance(f.get("hashes"), dict) else frag_hashes
-        df = DistributionFile.from_link(
+        self._file = DistributionFile.from_link(
             f["filename"],
             url,
             hashes=hashes,
@@ -89,11 +126,10 @@ def parse_json_page(body: bytes, page_url: str) -> list[DistributionFile]:
             upload_time=f.get("upload-time"),
             size=f.get("size") if isinstance(f.get("size"), int) else None,
             metadata=meta if isinstance(meta, (bool, dict)) else None,
-            source=page_url,
+            source=self._page_url,
         )
-        if df is not None:
-            out.append(df)
-    return out
+        self._entry = None  # parsed once; the raw dict can go
+        return self._file
 
 
 class _Anchors(HTMLParser):
@@ -158,7 +194,20 @@ def parse_html_page(body: bytes, page_url: str) -> list[DistributionFile]:
 
 def parse_page(body: bytes, page_url: str, content_type: str | None) -> list[DistributionFile]:
     """Dispatch on the response's Content-Type (JSON for PEP 691, else HTML)."""
-    ctype = (content_type or "").split(";")[0].strip().lower()
-    if ctype == JSON_TYPE or (ctype == "application/json") or page_url.endswith(".json"):
+    if _is_json(page_url, content_type):
         return parse_json_page(body, page_url)
     return parse_html_page(body, page_url)
+
+
+def scan_page(
+    body: bytes, page_url: str, content_type: str | None
+) -> list[DistributionFile] | list[PageEntry]:
+    """As :func:`parse_page`, JSON pages as :class:`PageEntry` objects (parsed on demand)."""
+    if _is_json(page_url, content_type):
+        return scan_json_page(body, page_url)
+    return parse_html_page(body, page_url)
+
+
+def _is_json(page_url: str, content_type: str | None) -> bool:
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    return ctype == JSON_TYPE or (ctype == "application/json") or page_url.endswith(".json")

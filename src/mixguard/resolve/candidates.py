@@ -231,29 +231,32 @@ class SpecifierRequirement(Req):
     user_supplied: bool = False
     root_comes_from: str | None = None  # "-r FILE (line N)" for a root requirement from a file
 
+    _equal: tuple[object, ...] = field(default=(), init=False, repr=False)
+    _hash: int = field(default=0, init=False, repr=False)
+
     def __post_init__(self) -> None:
         self.project = canonicalize_name(self.requirement.name)
         self.name = format_name(self.project, self.extras)
         if not self.text:
             self.text = str(self.requirement)
+        # pip: str(ireq), i.e. the requirement and "(from <parent>)", and the extras. Computed
+        # once: the resolver hashes requirements ~100,000 times in a large resolution, and
+        # str(Requirement) is not cheap
+        parent = self.parent.project if self.parent is not None else None
+        self._equal = (self.name, str(self.requirement), parent)
+        self._hash = hash(self._equal)
 
     @property
     def specifier(self) -> SpecifierSet:
         return self.requirement.specifier
 
-    @property
-    def _equal(self) -> tuple[object, ...]:
-        # pip: str(ireq), i.e. the requirement and "(from <parent>)", and the extras
-        parent = self.parent.project if self.parent is not None else None
-        return (self.name, str(self.requirement), parent)
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SpecifierRequirement):
             return NotImplemented
-        return self._equal == other._equal
+        return self is other or (self._hash == other._hash and self._equal == other._equal)
 
     def __hash__(self) -> int:
-        return hash(self._equal)
+        return self._hash
 
     def satisfied_by(self, candidate: Candidate) -> bool:
         # pip: prereleases always allowed here; the finder already applied the policy
@@ -302,11 +305,21 @@ class RequiresPythonRequirement(Req):
     parent: Candidate | None = None
     text: str = ""
 
+    _memo: dict[Version, bool] = field(default_factory=dict, repr=False)
+
     def __post_init__(self) -> None:
         self.text = f"Python {self.specifier}"
 
     def satisfied_by(self, candidate: Candidate) -> bool:
-        return self.specifier.contains(candidate.version, prereleases=True)
+        # asked once per pinned project on every round (the identifier collects every
+        # candidate's Requires-Python): O(rounds x projects) specifier checks in a large
+        # resolution, against one interpreter version
+        ok = self._memo.get(candidate.version)
+        if ok is None:
+            ok = self._memo[candidate.version] = self.specifier.contains(
+                candidate.version, prereleases=True
+            )
+        return ok
 
     def __eq__(self, other: object) -> bool:
         return (

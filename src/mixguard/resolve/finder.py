@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from ..environment.target import Target
+from ..index.client import ProjectFiles
 from ..index.links import DistributionFile
 from .options import PipRequest
 
@@ -39,10 +41,18 @@ class Finder:
     def __post_init__(self) -> None:
         tags = [str(t) for t in self.target.wheel_tags()]
         self._tag_priority = {t: i for i, t in enumerate(tags)}
+        # a set, not the dict: frozenset.isdisjoint(dict) walks all ~1,000 target tags per file
+        self._tag_set = frozenset(tags)
         self._support_num = len(tags)
         v = self.target.python_version or "0"
         parts = (v.split(".") + ["0", "0"])[:3]
         self.python = Version(".".join(parts))
+        # pip caches its finder's answers for the life of a resolution (``find_all_candidates``
+        # per project, ``find_best_candidate`` per project and specifier): a large resolution
+        # asks for the same project thousands of times (every ``__bool__``, every backjump);
+        # re-evaluating botocore's ~5,000 files each time made Airflow's remedies take minutes
+        self._projects: dict[int, _ProjectMemo] = {}
+        self._clauses: dict[tuple[str, str], dict[Version, bool]] = {}
 
     def evaluate(self, project: str, file: DistributionFile) -> bool:
         """pip's ``LinkEvaluator.evaluate_link`` (yanked links allowed: the factory decides)."""
@@ -51,7 +61,7 @@ class Finder:
                 return False
             if file.name != project:
                 return False
-            if file.tags.isdisjoint(self._tag_priority):
+            if file.tags.isdisjoint(self._tag_set):
                 return False
         elif file.kind == "sdist":
             if not self.request.allows_source(project):
@@ -64,18 +74,85 @@ class Finder:
             return _requires_python_ok(file.requires_python, self.python)
         return True
 
-    def applicable(
-        self, project: str, files: list[DistributionFile], specifier: SpecifierSet
-    ) -> list[DistributionFile]:
-        """pip's ``find_best_candidate(...).applicable_candidates``: best last."""
-        found = [f for f in files if self.evaluate(project, f)]
-        allow_pre = True if self.request.pre else None
-        # pip filters version strings; Version objects give the same answer without re-parsing
-        # every version of a large project on each call
-        distinct = {f.version for f in found if f.version is not None}
-        versions = set(specifier.filter(distinct, prereleases=allow_pre))
-        chosen = [f for f in found if f.version in versions]
-        return sorted(chosen, key=self._sort_key)
+    def best_first(
+        self, project: str, files: ProjectFiles, specifier: SpecifierSet, *, yanked: bool
+    ) -> Iterator[DistributionFile]:
+        """pip's ``find_best_candidate(...).applicable_candidates`` reversed (best first),
+        only the yanked or only the unyanked ones, produced lazily.
+
+        pip evaluates every link of the project, filters the versions with the specifier and
+        sorts the lot by ``(yanked, binary preference, version, tag priority, build tag)``;
+        the resolver then mostly takes the first. Here the versions are walked newest first
+        and a version's files are parsed and evaluated only when it passes the specifier,
+        which gives the same sequence (``tests/resolve/test_finder_lazy.py`` holds it equal
+        to the eager computation) for the cost of the versions actually looked at.
+        """
+        memo = self._memo(project, files)
+        ok = self._predicate(specifier, memo.has_final)
+        classes: tuple[bool | None, ...] = (True, False) if self.request.prefer_binary else (None,)
+        for binary in classes:
+            for version in memo.versions_desc:
+                if not ok(version):
+                    continue
+                for f in memo.group(version):
+                    if f.yanked is yanked and (binary is None or (f.kind == "wheel") is binary):
+                        yield f
+
+    def _memo(self, project: str, files: ProjectFiles) -> _ProjectMemo:
+        # keyed by id, and the memo holds the ProjectFiles: the id cannot be reused meanwhile
+        memo = self._projects.get(id(files))
+        if memo is None:
+            memo = self._projects[id(files)] = _ProjectMemo(self, project, files)
+        return memo
+
+    def _predicate(
+        self, specifier: SpecifierSet, has_final: Callable[[], bool]
+    ) -> Callable[[Version], bool]:
+        """Whether a version survives pip's ``specifier.filter(versions, prereleases)``.
+
+        packaging 25's ``SpecifierSet.filter`` on a non-empty set is every clause's
+        ``contains(v, prereleases=bool(P))`` (``P`` the argument, else the set's own
+        ``prereleases``): a per-version test, each clause's comparison memoised. On an empty
+        set, pre-releases pass only with ``--pre`` or when no final version is available at
+        all (among versions with an applicable file).
+        """
+        pre = True if self.request.pre else None
+        specs = list(specifier)
+        if not specs:
+            if pre:
+                return lambda v: True
+            return lambda v: not v.is_prerelease or not has_final()
+        allow = bool(pre if pre is not None else specifier.prereleases)
+        tables = []
+        for spec in specs:
+            key = (spec.operator, spec.version)
+            table = self._clauses.get(key)
+            if table is None:
+                table = self._clauses[key] = {}
+            tables.append((spec, table))
+
+        def ok(v: Version) -> bool:
+            if not allow and v.is_prerelease:
+                return False
+            for spec, table in tables:
+                hit = table.get(v)
+                if hit is None:
+                    hit = table[v] = spec.contains(v, prereleases=True)
+                if not hit:
+                    return False
+            return True
+
+        return ok
+
+    def filter_versions(
+        self, versions: Iterable[Version], specifier: SpecifierSet
+    ) -> frozenset[Version]:
+        """``specifier.filter(versions, prereleases)`` through the memoised per-version test
+        (the property tests compare it with packaging)."""
+        distinct = frozenset(versions)
+        final = any(not v.is_prerelease for v in distinct)
+        ok = self._predicate(specifier, lambda: final)
+        return frozenset(v for v in distinct if ok(v))
 
     def _sort_key(
         self, f: DistributionFile
@@ -91,3 +168,34 @@ class Finder:
         assert f.version is not None
         # no hash-checking mode: every link has an "allowed hash" (pip's first key is constant)
         return (1, -int(f.yanked), binary, f.version, pri, build)
+
+
+class _ProjectMemo:
+    """What the finder knows of one project's files: versions newest first, and each
+    version's applicable files (parsed and evaluated on first use) in pip's order."""
+
+    def __init__(self, finder: Finder, project: str, files: ProjectFiles) -> None:
+        self._finder = finder
+        self._project = project
+        self.files = files
+        self.versions_desc = sorted(files.versions(), reverse=True)
+        self._groups: dict[Version, list[DistributionFile]] = {}
+        self._has_final: bool | None = None
+
+    def group(self, version: Version) -> list[DistributionFile]:
+        got = self._groups.get(version)
+        if got is None:
+            finder = self._finder
+            project = self._project
+            ok = [f for f in self.files.of_version(version) if finder.evaluate(project, f)]
+            # pip: a stable sort, reversed (equal keys: the later source first)
+            ok.sort(key=finder._sort_key)
+            ok.reverse()
+            got = self._groups[version] = ok
+        return got
+
+    def has_final(self) -> bool:
+        """Whether any final (not pre-release) version has an applicable file."""
+        if self._has_final is None:
+            self._has_final = any(not v.is_prerelease and self.group(v) for v in self.versions_desc)
+        return self._has_final

@@ -295,15 +295,18 @@ class Factory:
     def _index_infos(
         self, project: str, specifier: SpecifierSet
     ) -> Iterator[tuple[Version, DistributionFile]]:
-        files = list(self.client.project_files(project).files)
-        applicable = self.finder.applicable(project, files, specifier)
-        all_yanked = all(f.yanked for f in applicable)
-        pinned = _pinned(specifier)
-        for f in reversed(applicable):  # pip: the finder returns the best last
-            if not (all_yanked and pinned) and f.yanked:
-                continue
+        """pip's ``iter_index_candidate_infos``: the applicable files best first, yanked ones
+        only when every applicable file is yanked and the specifier pins a version."""
+        files = self.client.project_files(project)
+        unyanked = False
+        for f in self.finder.best_first(project, files, specifier, yanked=False):
+            unyanked = True
             assert f.version is not None
             yield f.version, f
+        if not unyanked and _pinned(specifier):
+            for f in self.finder.best_first(project, files, specifier, yanked=True):
+                assert f.version is not None
+                yield f.version, f
 
 
 class _FoundCandidates(Sequence[Candidate]):
