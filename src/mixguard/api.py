@@ -125,6 +125,9 @@ def check(
             conflict=str(exc),
             _remedies=lambda: _remedies(env, request, client, channels, None),
         )
+    prefetch = getattr(client, "prefetch_records", None)
+    if prefetch is not None:  # the findings read every planned wheel's RECORD: all at once
+        prefetch(c.file for c in plan.installs if c.file is not None)
     findings = analyze(env, plan, record_paths=records_from(client))
     return Report(
         env,

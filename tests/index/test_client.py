@@ -203,3 +203,42 @@ def test_atomic_cache_writes_under_concurrency(tmp_path: Path) -> None:
 def test_cache_dir_from_environment(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("MIXGUARD_CACHE_DIR", str(tmp_path / "c"))
     assert Cache().root == tmp_path / "c"
+
+
+def test_warm_fetches_page_and_pick_in_the_background_once(
+    server: IndexServer, tmp_path: Path
+) -> None:
+    for name in ("a", "b"):
+        fn, data = wheel(name, "1.0", ["six"])
+        server.add(f"/w/{name}/", Route(body=_page((fn, data)), delay=0.05))
+        server.add(f"/files/{fn}", Route(body=data, delay=0.05))
+    client = IndexClient(IndexConfig(index_url=server.url + "/w"), FAST)
+    picked = threading.Event()
+
+    def pick(files):  # type: ignore[no-untyped-def]
+        picked.set()
+        return files.files[0]
+
+    client.warm("a", pick)  # returns at once
+    client.warm("b")
+    client.warm("A")  # "A" is "a": already on its way
+    (a,) = client.project_files("a").files  # waits for the fetch in flight, or finds it done
+    assert picked.wait(5)
+    assert isinstance(client.metadata(a), DistMetadata)
+    assert client.project_files("b").files
+    client.warm("a", pick)  # already read: nothing more
+    assert len(server.requests("/w/a/")) == len(server.requests("/w/b/")) == 1
+    a_file = f"/files/{a.filename}"
+    assert 1 <= len(server.requests(a_file)) <= 3  # the pick's METADATA, by Range, once
+    assert server.requests("/files/b-1.0-py3-none-any.whl") == []  # no pick asked for b
+    # a resolution that ends drops what has not started: nothing left queued for exit
+    for name in "cdefghijklmnopqrstuvwxyz":
+        server.add(f"/w/{name}/", Route(body=_page(), delay=0.2))
+        client.warm(name)
+    client.stop_warming()
+    assert client._pool is None
+    assert len([n for n in "cdefghijklmnopqrstuvwxyz" if server.requests(f"/w/{n}/")]) < 24
+    # offline (or a local index) there is nothing to overlap: no background fetch at all
+    offline = IndexClient(IndexConfig(index_url=server.url + "/w"), FAST, Cache(tmp_path), True)
+    offline.warm("a")
+    assert offline._pool is None and len(server.requests("/w/a/")) == 1

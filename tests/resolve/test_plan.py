@@ -115,12 +115,25 @@ def test_unknown_metadata_is_reported_not_ignored(tmp_path) -> None:  # type: ig
     req = parse_pip_args(["six"])
     plan = resolve(env, req, IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True))
     assert plan.changes[0].action == "unchanged"
-    with pytest.raises(ResolutionImpossibleError, match="Could not find a version"):
+    with pytest.raises(ResolutionImpossibleError, match="Could not find a version") as info:
         resolve(
             env,
             parse_pip_args(["not-installed-anywhere"]),
             IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True),
         )
+    # pip would have read the page: the conflict is marked unproven, with why
+    assert "index pages not read: offline: no cached copy of https://pypi.org/simple/" in str(
+        info.value
+    )
+    # --upgrade consults the page of an installed project: missing, so the plan is unproven
+    plan = resolve(
+        env,
+        parse_pip_args(["--upgrade", "six"]),
+        IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True),
+    )
+    assert plan.changes[0].action == "unchanged" and not plan.complete
+    (u,) = plan.unknowns
+    assert (u.project, u.kind) == ("six", "index-page") and "no cached copy" in u.reason
 
 
 class _CountingClient:

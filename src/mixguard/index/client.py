@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -160,6 +160,9 @@ class IndexClient:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # one fetch per key at a time: a second caller (the resolver behind a prefetch) waits for it
     _inflight: dict[str, threading.Event] = field(default_factory=dict, repr=False)
+    _warming: set[str] = field(default_factory=set, repr=False)
+    _records: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     # --- project pages --------------------------------------------------------------------
 
@@ -352,6 +355,23 @@ class IndexClient:
     def record(self, file: DistributionFile) -> tuple[str, ...] | None:
         """The paths a wheel installs (RECORD), through the cache; None when unknown."""
         key = "record-" + Cache.metadata_key(file.sha256, file.url)
+        with self._once(key):
+            with self._lock:
+                if key in self._records:
+                    return self._records[key]
+            paths = self._record(file, key)
+            with self._lock:
+                self._records[key] = paths
+            return paths
+
+    def prefetch_records(self, files: Iterable[DistributionFile]) -> None:
+        """RECORDs of many wheels in parallel (the findings read one per planned wheel)."""
+        todo = [f for f in dict.fromkeys(files) if f.kind == "wheel"]
+        if len(todo) > 1:
+            with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
+                list(pool.map(self.record, todo))
+
+    def _record(self, file: DistributionFile, key: str) -> tuple[str, ...] | None:
         if self.cache is not None:
             stored = self.cache.metadata(key)
             if stored is not None and isinstance(stored.get("paths"), list):
@@ -371,6 +391,54 @@ class IndexClient:
         with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
             results = list(pool.map(self.metadata, todo))
         return {f.filename: r for f, r in zip(todo, results, strict=True)}
+
+    def warm(
+        self, name: str, then: Callable[[ProjectFiles], DistributionFile | None] | None = None
+    ) -> None:
+        """Start fetching the page of ``name`` in the background and return at once; then the
+        metadata of the file ``then`` picks from it (the one the resolver will likely want).
+
+        The resolver calls this for a candidate's dependencies as soon as it knows them, so
+        that what it asks for next is already on its way: pip fetches each page and each
+        METADATA when it gets there, and with ~50 ms a request Airflow's ~190 pages and ~200
+        METADATA files one after another are seconds. A later :meth:`project_files` or
+        :meth:`metadata` waits for the fetch in flight and shares it; what the resolver decides
+        does not depend on when anything arrives. Does nothing offline or for local indexes
+        (no network wait to overlap), or for a name already read or on its way.
+        """
+        if self.offline or not any(not _is_local(u) for u in self.config.index_urls):
+            return
+        key = str(canonicalize_name(name))
+        with self._lock:
+            if key in self._pages or key in self._warming:
+                return
+            self._warming.add(key)
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=max(1, self.workers), thread_name_prefix="mixguard-warm"
+                )
+            pool = self._pool
+        pool.submit(self._warm_one, key, then)
+
+    def stop_warming(self) -> None:
+        """Drop the background fetches not yet started (a resolution that ended, maybe early,
+        must not leave a queue for the interpreter to work through at exit)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            self._warming.clear()
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _warm_one(
+        self, key: str, then: Callable[[ProjectFiles], DistributionFile | None] | None
+    ) -> None:
+        try:
+            files = self.project_files(key)
+            chosen = then(files) if then is not None else None
+            if chosen is not None:
+                self.metadata(chosen)
+        except Exception:  # speculative: the resolver's own call reports any failure
+            pass
 
     def prefetch_projects(self, names: Sequence[str]) -> dict[str, ProjectFiles]:
         """Project pages of many names in parallel."""

@@ -22,7 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from packaging.markers import InvalidMarker, UndefinedEnvironmentName
@@ -35,7 +35,7 @@ from resolvelib.providers import AbstractProvider
 
 from ..environment.distribution import PythonDistribution
 from ..environment.target import Target
-from ..index.client import IndexClient
+from ..index.client import IndexClient, ProjectFiles
 from ..index.links import DistributionFile
 from ..index.metadata import DistMetadata, MetadataUnknown
 from ..names import PypiName
@@ -292,12 +292,28 @@ class Factory:
             self, project, extras, specifier, prefers_installed, incompatible, comes_from
         )
 
+    def likely_pick(
+        self, project: str, specifier: SpecifierSet, files: ProjectFiles
+    ) -> DistributionFile | None:
+        """The file pip will most likely take for ``project`` under ``specifier`` alone (the
+        installed version, constraints and later requirements may change it): speculation
+        for :meth:`IndexClient.warm`, never a decision."""
+        if project in self.installed:
+            return None  # pip will most likely keep what is installed
+        return next(self.finder.best_first(project, files, specifier, yanked=False), None)
+
     def _index_infos(
         self, project: str, specifier: SpecifierSet
     ) -> Iterator[tuple[Version, DistributionFile]]:
         """pip's ``iter_index_candidate_infos``: the applicable files best first, yanked ones
         only when every applicable file is yanked and the specifier pins a version."""
         files = self.client.project_files(project)
+        if files.problems and (project, "") not in self.unknowns:
+            # a page that could not be read (offline and not cached, an HTTP error): pip would
+            # have seen its files, so what is planned without them is not proven
+            self.unknowns[(project, "")] = Unknown(
+                project, "", f"index page of {project}", "index-page", "; ".join(files.problems)
+            )
         unyanked = False
         for f in self.finder.best_first(project, files, specifier, yanked=False):
             unyanked = True
@@ -504,7 +520,15 @@ class PipProvider(AbstractProvider):  # type: ignore[type-arg]
         return hit
 
     def get_dependencies(self, candidate: Candidate) -> Iterable[Req]:
-        return list(candidate.iter_dependencies(self.factory, not self.ignore_dependencies))
+        deps = list(candidate.iter_dependencies(self.factory, not self.ignore_dependencies))
+        # the pages these will need, and the METADATA of each one's likely pick, fetched while
+        # the resolver works on something else (it decides the same whenever they arrive)
+        warm = getattr(self.factory.client, "warm", None)
+        if warm is not None:
+            for r in deps:
+                if isinstance(r, SpecifierRequirement):
+                    warm(r.project, partial(self.factory.likely_pick, r.project, r.specifier))
+        return deps
 
 
 def _with_identifier(mapping: Mapping[str, Any], identifier: str) -> Any:

@@ -78,7 +78,22 @@ def resolve(
     try:
         result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
     except ResolutionImpossible as exc:
-        raise _impossible(exc, factory, constraints) from None
+        err = _impossible(exc, factory, constraints)
+        unread = [u for u in factory.unknowns.values() if u.kind == "index-page"]
+        if unread:
+            # pip would have read these pages: the conflict may be an artefact of their absence
+            err = ResolutionImpossibleError(
+                f"{err}\n(mixguard: unproven, index pages not read: "
+                + "; ".join(u.reason for u in unread)
+                + ")",
+                err.causes,
+                err.no_candidates,
+            )
+        raise err from None
+    finally:
+        stop = getattr(client, "stop_warming", None)
+        if stop is not None:
+            stop()
     return _plan(env, req, tgt, factory, result.mapping, user_requested)
 
 
