@@ -10,8 +10,7 @@ peer's alone (the interpreter's baseline included, alike for all):
 - py-rattler: ``SparseRepoData(...).load_records(PackageName(name))`` for the 50 names;
 - json.load of the whole file + picking the 50 names' raw dicts (the naive baseline).
 
-Also the conda-side resolution: mixguard's conda-first solver (``solve_locked``) and py-rattler's
-``solve`` on the same specs over the generated channel.
+The conda-side resolution over the same file is ``bench_condasolve.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _harness import machine, save
-from gen_repodata import WELL_KNOWN, generate
+from gen_repodata import WELL_KNOWN, ensure
 
 SRC = Path(__file__).parents[1] / "src"
 
@@ -87,9 +86,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--dir", type=Path, default=Path("/tmp/mixguard-bigrepo"))
     args = ap.parse_args()
-    path = args.dir / "linux-64" / "repodata.json"
-    if not path.exists():
-        print("generating", path, generate(path, 520_000))
+    path = ensure(args.dir)
     size = path.stat().st_size
     names = _resolve_names(path, names_to_query())
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in _CHILD}

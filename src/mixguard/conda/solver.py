@@ -55,6 +55,7 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
     virtual: Mapping[str, PackageRecord]
     free: frozenset[str]
     _cache: dict[str, list[PackageRecord]] = field(default_factory=dict)
+    _matching: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
 
     def identify(self, requirement_or_candidate: Any) -> str:
         return str(requirement_or_candidate.name)
@@ -95,6 +96,16 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
             pool = [self.locked[identifier]]  # locked: the installed record or nothing
         else:
             pool = self._all(identifier)
+            # many dependents repeat one spec (every package's "python >=3.10,<3.13.0a0"):
+            # match each distinct spec once against the pool, and remember it across rounds
+            allowed: frozenset[int] | None = None
+            for text, spec in {r.spec.original: r.spec for r in reqs}.items():
+                ids = self._matching.get((identifier, text))
+                if ids is None:
+                    ids = frozenset(id(c) for c in pool if spec.match(c))
+                    self._matching[(identifier, text)] = ids
+                allowed = ids if allowed is None else allowed & ids
+            return [c for c in pool if id(c) not in bad and (allowed is None or id(c) in allowed)]
         return [c for c in pool if id(c) not in bad and all(r.spec.match(c) for r in reqs)]
 
     def is_satisfied_by(self, requirement: _Root, candidate: PackageRecord) -> bool:
