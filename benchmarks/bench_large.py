@@ -14,8 +14,9 @@ http,ssh,slack]`` (about 190 distributions). Peers, alternating within each roun
   ``mixguard check --offline`` process (JSON report, remedies included), mixguard
   ``resolve()`` alone, ``uv pip install --dry-run --offline`` on its filled cache, pip with
   its filled cache (pip has no offline mode for an index: it revalidates the pages);
-- requested-package scaling: the first k names of the plan (k = 1 -> all), warm and offline,
-  mixguard ``check`` vs ``uv --offline``, plotted to the PNG.
+- requested-package scaling: the first k names of the plan, then a few scientific packages
+  (k = 1 -> 200), each request run once online to fill both caches, then timed warm and
+  offline, mixguard ``check`` vs ``uv --offline``, plotted to the PNG.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ ROOT = Path(__file__).parents[1]
 PIP = ROOT / "tests" / "data" / "pip" / "pip-25.3-py3-none-any.whl"
 UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
 REQUEST = "apache-airflow[amazon,celery,cncf.kubernetes,postgres,http,ssh,slack]"
+EXTRA = ["numpy", "pandas", "scipy", "matplotlib", "scikit-learn", "pillow", "sympy", "networkx"]
 
 
 def main() -> None:
@@ -176,11 +178,11 @@ def main() -> None:
 
     # requested-package scaling, warm and offline, both peers on the same names
     client = IndexClient(request.index, cache=Cache(mg_cache), offline=True)
-    # Airflow's own distributions last: requesting them pulls in the whole closure at once
-    names = sorted(
-        {c.name for c in resolve(env, request, client).installs},
-        key=lambda n: (n.startswith("apache-airflow"), n),
-    )
+    # Airflow's own distributions last: requesting them pulls in the whole closure at once;
+    # a few scientific packages on top, for 200 requested names
+    planned = {c.name for c in resolve(env, request, client).installs}
+    names = sorted(planned, key=lambda n: (n.startswith("apache-airflow"), n))
+    names += [n for n in EXTRA if n not in planned][: max(0, 200 - len(names))]
     ks = sorted({1, 10, 25, 50, 100, 150, len(names)})
     rows = []
     for k in ks:
@@ -221,7 +223,7 @@ def main() -> None:
         fig, ax = plt.subplots(figsize=(6, 4))
         ax.plot(ks, [r["mixguard_s"] for r in rows], "o-", label="mixguard check")
         ax.plot(ks, [r["uv_offline_s"] for r in rows], "s-", label="uv --offline --dry-run")
-        ax.set_xlabel("requested packages (names from the Airflow plan)")
+        ax.set_xlabel("requested packages (names from the Airflow plan, then numpy, pandas, ...)")
         ax.set_ylabel("seconds (median, warm, offline)")
         ax.set_title(f"py3.11 conda base, real index\n{machine()}", fontsize=8)
         ax.legend()

@@ -198,3 +198,56 @@ def test_local_channel_by_path_and_url(tmp_path: Path) -> None:
         LocalChannel.from_location(tmp_path / "nope", "linux-64")
     with pytest.raises(RepodataError, match="only local channels"):
         LocalChannel.from_location("https://conda.anaconda.org/conda-forge", "linux-64")
+
+
+_INDEXED = [
+    PYTORCH,
+    UP / "conda" / "repodata" / "main_noarch.json",
+    UP / "conda" / "index5.json",
+    UP / "conda-subchannel-demo" / "linux-64" / "repodata.json",
+    UP / "mamba" / "conda-forge-repodata-version-2.json",
+]
+
+
+def _everything(rd: RepoData) -> dict[str, tuple[object, ...]]:
+    return {n: rd.records(n) for n in sorted(rd.names())}
+
+
+@pytest.mark.parametrize("path", _INDEXED, ids=lambda p: p.name)
+def test_saved_index_gives_what_the_scan_gives(tmp_path: Path, path: Path) -> None:
+    scanned = RepoData.from_path(path)
+    first = RepoData.from_path(path, index_dir=tmp_path)  # scans, then saves
+    (saved,) = tmp_path.glob("*.idx")
+    again = RepoData.from_path(path, index_dir=tmp_path)  # loads the saved index
+    assert all(isinstance(v, bytes) for v in again._index.values())  # not scanned again
+    assert len(again) == len(first) == len(scanned)
+    assert again.names() == scanned.names() and again.subdir == scanned.subdir
+    assert again.channel_url == scanned.channel_url and again.removed == scanned.removed
+    assert _everything(again) == _everything(first) == _everything(scanned)
+    assert saved.stat().st_size > 0
+
+
+def test_saved_index_escaped_keys_stale_and_corrupt(tmp_path: Path) -> None:
+    data = {
+        "packages": {
+            "a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0", "subdir": "noarch"},
+            "b-2-\\u0030.tar.bz2": {"name": "b", "version": "2", "build": "0", "subdir": "noarch"},
+        }
+    }
+    path = tmp_path / "repodata.json"
+    path.write_text(json.dumps(data).replace("\\\\u0030", "\\u0030"))
+    idx = tmp_path / "idx"
+    RepoData.from_path(path, index_dir=idx)
+    (b,) = RepoData.from_path(path, index_dir=idx).records("b")
+    assert b.fn == "b-2-0.tar.bz2"  # the escaped key, read back from the saved index
+    # the file changes: a new index, never the stale one
+    data["packages"]["a-1-0.tar.bz2"]["version"] = "1.5"
+    path.write_text(json.dumps(data))
+    (a,) = RepoData.from_path(path, index_dir=idx).records("a")
+    assert a.version == "1.5"
+    # a corrupt index is ignored (and rewritten)
+    for f in idx.glob("*.idx"):
+        f.write_bytes(b"not marshal")
+    assert RepoData.from_path(path, index_dir=idx).records("a")[0].version == "1.5"
+    # (the index of the file's earlier content stays corrupt: nothing reads it any more)
+    assert sum(f.read_bytes() != b"not marshal" for f in idx.glob("*.idx")) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import yaml
 
@@ -172,3 +174,18 @@ def test_conda_first_per_distribution() -> None:
     assert set(result) == {"numpy"}
     assert result["numpy"]["conda_name"] == "numpy" and result["numpy"]["spec"] == "numpy 2.0.0"
     assert result["numpy"]["ok"] is False  # no conda build of numpy 2.0.0 fits the locked env
+
+
+def test_check_with_a_channel_keeps_its_scan_in_the_cache(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mixguard import check
+
+    channel = tmp_path / "channel"
+    (channel / "linux-64").mkdir(parents=True)
+    shutil.copy(CHANNEL, channel / "linux-64" / "repodata.json")
+    env = _env()
+    args = ["numpy>=2", "--index-url", TF29]
+    for _ in range(2):  # the second check reads the saved scan
+        report = check(env, args, offline=True, channels=[channel], cache_dir=tmp_path / "c")
+        first = report.remedies[0]
+        assert first.kind == "conda-first" and first.ok is False
+    assert len(list((tmp_path / "c" / "repodata-index").glob("*.idx"))) == 1

@@ -203,7 +203,10 @@ def _remedies(
         from .conda.repodata import LocalChannel
 
         subdir = env.target.subdir or "linux-64"
-        sources = [LocalChannel.from_location(c, subdir) for c in channels]
+        client_cache = getattr(client, "cache", None)
+        # the channel's scan is kept in the cache: the next check reads it in milliseconds
+        index_dir = client_cache.root / "repodata-index" if client_cache is not None else None
+        sources = [LocalChannel.from_location(c, subdir, index_dir) for c in channels]
         out.insert(0, conda_first(env, request, sources, ", ".join(str(c) for c in channels)))
     return tuple(out)
 
