@@ -2,8 +2,9 @@
 
 Offline by default: repodata (real channels), the warm seed check vs pip (and uv where it can
 read the index), the generated conda-forge-scale repodata (time and peak memory vs py-rattler),
-scaling (PNG), and start-up. ``--network`` adds the cold metadata closure against PyPI vs uv and
-pip. Each benchmark alternates its peers and writes JSON to ``benchmarks/results/``; this
+the conda-side solve over it vs py-rattler, scaling (PNG), and start-up. ``--network`` adds the
+cold metadata closure, the cold seed check and the large (Airflow) resolution against PyPI, cold
+and warm, vs uv and pip. Each benchmark alternates its peers and writes JSON to ``benchmarks/results/``; this
 prints every table as it goes. Needs the ``dev`` extra (py-rattler, pip, uv) and, for the
 scaling plot, the ``docs`` extra (matplotlib).
 """
@@ -49,11 +50,13 @@ def main() -> int:
         ["bench_repodata.py", "--rounds", r(40, 10)],
         ["bench_resolve.py", "--rounds", r(10, 3)],
         ["bench_bigrepodata.py", "--rounds", r(5, 1)],
+        ["bench_condasolve.py", "--rounds", r(3, 1)],
         ["bench_scaling.py", "--rounds", r(5, 2)],
     ]
     if args.network:
         runs.append(["bench_metadata.py", "--rounds", r(3, 1)])
         runs.append(["bench_seed_cold.py", "--rounds", r(2, 1)])
+        runs.append(["bench_large.py", "--rounds", r(2, 1)])
     for script, *rest in runs:
         print(f"\n=== {script} {' '.join(rest)}", flush=True)
         subprocess.run([sys.executable, str(HERE / script), *rest], check=True, env=env, cwd=ROOT)

@@ -242,3 +242,20 @@ def test_warm_fetches_page_and_pick_in_the_background_once(
     offline = IndexClient(IndexConfig(index_url=server.url + "/w"), FAST, Cache(tmp_path), True)
     offline.warm("a")
     assert offline._pool is None and len(server.requests("/w/a/")) == 1
+
+
+def test_warm_record_reads_a_pinned_wheels_record_once(server: IndexServer) -> None:
+    fn, data = wheel("rec", "1.0", ["six"])
+    url = server.add(f"/files/{fn}", Route(body=data, delay=0.05))
+    from mixguard.index.links import DistributionFile
+
+    f = DistributionFile.from_link(fn, url, hashes={"sha256": sha256(data)})
+    assert f is not None
+    client = IndexClient(transport=FAST)
+    client.warm_record(f)  # returns at once
+    client.warm_record(f)  # already on its way: nothing more
+    paths = client.record(f)  # waits for the read in flight (or finds it done)
+    assert paths is not None and any(p.endswith("METADATA") for p in paths)
+    seen = len(server.requests(f"/files/{fn}"))
+    assert client.record(f) == paths and len(server.requests(f"/files/{fn}")) == seen
+    client.stop_warming()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -413,12 +413,33 @@ class IndexClient:
             if key in self._pages or key in self._warming:
                 return
             self._warming.add(key)
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    max_workers=max(1, self.workers), thread_name_prefix="mixguard-warm"
-                )
-            pool = self._pool
+            pool = self._warm_pool()
         pool.submit(self._warm_one, key, then)
+
+    def warm_record(self, file: DistributionFile) -> None:
+        """Start reading a wheel's RECORD in the background (see :meth:`warm`)."""
+        if self.offline or file.kind != "wheel" or file.url.startswith("file:"):
+            return
+        key = "record:" + file.url
+        with self._lock:
+            if key in self._warming:
+                return
+            self._warming.add(key)
+            pool = self._warm_pool()
+        pool.submit(self._warm_record, file)
+
+    def _warm_record(self, file: DistributionFile) -> None:
+        # speculative: the findings' own call reports any failure
+        with suppress(Exception):
+            self.record(file)
+
+    def _warm_pool(self) -> ThreadPoolExecutor:
+        # under self._lock
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=max(1, self.workers), thread_name_prefix="mixguard-warm"
+            )
+        return self._pool
 
     def stop_warming(self) -> None:
         """Drop the background fetches not yet started (a resolution that ended, maybe early,

@@ -45,6 +45,19 @@ class ResolutionImpossibleError(MixguardError):
         self.no_candidates = no_candidates
 
 
+class _Reporter(BaseReporter):  # type: ignore[type-arg]
+    """Starts reading a pinned wheel's RECORD in the background (the findings will want it
+    if the pin survives); reports nothing, decides nothing."""
+
+    def __init__(self, client: object) -> None:
+        self._warm = getattr(client, "warm_record", None)
+
+    def pinning(self, candidate: object) -> None:
+        file = getattr(candidate, "file", None)
+        if self._warm is not None and isinstance(candidate, IndexCandidate) and file is not None:
+            self._warm(file)
+
+
 def installed_view(env: Environment) -> dict[str, PythonDistribution]:
     """What pip sees as installed: one distribution per name, the first found (as pip)."""
     out: dict[str, PythonDistribution] = {}
@@ -74,7 +87,7 @@ def resolve(
     factory = Factory(tgt, req, client, installed)
     roots, constraints, user_requested = collect_root(factory, req)
     provider = PipProvider(factory, constraints, user_requested, req.no_deps, req.upgrade_strategy)
-    resolver: Resolver = Resolver(provider, BaseReporter())  # type: ignore[type-arg]
+    resolver: Resolver = Resolver(provider, _Reporter(client))  # type: ignore[type-arg]
     try:
         result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
     except ResolutionImpossible as exc:
