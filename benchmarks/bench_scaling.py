@@ -6,7 +6,8 @@ Installed: the demo prefix plus N-93 synthetic noarch Python packages (a conda r
 dist-info with METADATA/RECORD/INSTALLER, a module), checked against `sentence-transformers`.
 Requested: the demo prefix, requesting the first k projects of the demo index (every one of
 them is in the sentence-transformers universe, so each request resolves). The demo index has
-42 projects: 200 requested packages needs a larger offline universe (not shipped).
+42 projects; requests of up to 200 packages (real PyPI, side by side with uv) are in
+``bench_large.py``.
 Median of alternating rounds, in process (``load_environment`` + ``check``), warm.
 """
 

@@ -414,7 +414,8 @@ class IndexClient:
                 return
             self._warming.add(key)
             pool = self._warm_pool()
-        pool.submit(self._warm_one, key, then)
+        with suppress(RuntimeError):  # shut down meanwhile (stop_warming): nothing to warm
+            pool.submit(self._warm_one, key, then)
 
     def warm_record(self, file: DistributionFile) -> None:
         """Start reading a wheel's RECORD in the background (see :meth:`warm`)."""
@@ -426,7 +427,8 @@ class IndexClient:
                 return
             self._warming.add(key)
             pool = self._warm_pool()
-        pool.submit(self._warm_record, file)
+        with suppress(RuntimeError):
+            pool.submit(self._warm_record, file)
 
     def _warm_record(self, file: DistributionFile) -> None:
         # speculative: the findings' own call reports any failure

@@ -48,9 +48,10 @@ class Finder:
         parts = (v.split(".") + ["0", "0"])[:3]
         self.python = Version(".".join(parts))
         # pip caches its finder's answers for the life of a resolution (``find_all_candidates``
-        # per project, ``find_best_candidate`` per project and specifier): a large resolution
-        # asks for the same project thousands of times (every ``__bool__``, every backjump);
-        # re-evaluating botocore's ~5,000 files each time made Airflow's remedies take minutes
+        # per project, ``find_best_candidate`` per project and specifier); here: each version's
+        # evaluated files per project, and each specifier clause's answer per version. A large
+        # resolution asks for the same project thousands of times (every ``__bool__``, every
+        # backjump): re-evaluating botocore's ~5,000 files each time took Airflow's check minutes
         self._projects: dict[int, _ProjectMemo] = {}
         self._clauses: dict[tuple[str, str], dict[Version, bool]] = {}
 
@@ -84,7 +85,7 @@ class Finder:
         sorts the lot by ``(yanked, binary preference, version, tag priority, build tag)``;
         the resolver then mostly takes the first. Here the versions are walked newest first
         and a version's files are parsed and evaluated only when it passes the specifier,
-        which gives the same sequence (``tests/resolve/test_finder_lazy.py`` holds it equal
+        which gives the same sequence (``tests/property/test_finder_lazy.py`` holds it equal
         to the eager computation) for the cost of the versions actually looked at.
         """
         memo = self._memo(project, files)
