@@ -521,14 +521,18 @@ class PipProvider(AbstractProvider):  # type: ignore[type-arg]
 
     def get_dependencies(self, candidate: Candidate) -> Iterable[Req]:
         deps = list(candidate.iter_dependencies(self.factory, not self.ignore_dependencies))
-        # the pages these will need, and the METADATA of each one's likely pick, fetched while
-        # the resolver works on something else (it decides the same whenever they arrive)
+        self.warm(deps)
+        return deps
+
+    def warm(self, requirements: Iterable[Req]) -> None:
+        """Have the client fetch the pages these requirements will need, and the METADATA of
+        each one's likely pick, while the resolver works on something else (it decides the
+        same whenever they arrive)."""
         warm = getattr(self.factory.client, "warm", None)
         if warm is not None:
-            for r in deps:
+            for r in requirements:
                 if isinstance(r, SpecifierRequirement):
                     warm(r.project, partial(self.factory.likely_pick, r.project, r.specifier))
-        return deps
 
 
 def _with_identifier(mapping: Mapping[str, Any], identifier: str) -> Any:
