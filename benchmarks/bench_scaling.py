@@ -1,9 +1,10 @@
-"""How the check scales: installed conda packages (93 -> 1,000) and requested packages (1 -> 40).
+"""How the check scales: installed conda packages (50 -> 1,000) and requested packages (1 -> 42).
 
     python benchmarks/bench_scaling.py [--rounds 5] [--png benchmarks/scaling.png]
 
 Installed: the demo prefix plus N-93 synthetic noarch Python packages (a conda record, its
-dist-info with METADATA/RECORD/INSTALLER, a module), checked against `sentence-transformers`.
+dist-info with METADATA/RECORD/INSTALLER, a module), checked against `sentence-transformers`;
+for 50, the demo prefix without 43 of its non-Python packages (the plan is the same).
 Requested: the demo prefix, requesting the first k projects of the demo index (every one of
 them is in the sentence-transformers universe, so each request resolves). The demo index has
 42 projects; requests of up to 200 packages (real PyPI, side by side with uv) are in
@@ -34,6 +35,16 @@ SITE = "lib/python3.10/site-packages"
 def grow_prefix(dest: Path, total: int) -> Path:
     shutil.copytree(demo_prefix(), dest)
     have = len(list((dest / "conda-meta").glob("*.json")))
+    if total < have:
+        # smaller than the demo: drop conda packages without Python files (libraries, the CUDA
+        # runtime...), which pip never sees, so the plan stays the same
+        for meta in sorted((dest / "conda-meta").glob("*.json")):
+            rec = json.loads(meta.read_text())
+            files = rec.get("files", [])
+            keep = rec.get("name") == "python" or any("site-packages" in f for f in files)
+            if have > total and not keep:
+                meta.unlink()
+                have -= 1
     for i in range(total - have):
         name, mod = f"synth-pkg-{i:04d}", f"synth_pkg_{i:04d}"
         info = f"{SITE}/{mod}-1.0.dist-info"
@@ -78,7 +89,7 @@ def main() -> None:
     index = ["--index-url", (demo_index() / "simple").as_uri()]
     work = Path(tempfile.mkdtemp(prefix="mg-scaling-"))
     installed: dict[int, float] = {}
-    for total in (93, 250, 500, 1000):
+    for total in (50, 93, 250, 500, 1000):
         prefix = grow_prefix(work / f"p{total}", total)
 
         def run(p: Path = prefix) -> None:
