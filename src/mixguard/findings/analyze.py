@@ -733,8 +733,8 @@ def _unknowns(ctx: _Context, unchecked: list[str]) -> list[Finding]:
             "unknown-metadata",
             "warning",
             u.project,
-            f"the {u.filename} could not be read ({u.reason}): pip would see its files, so the "
-            "plan (which versions, what is installed) and every finding are unproven"
+            f"the {u.filename} could not be read ({u.reason}): the plan was made without its "
+            "files, so which versions pip picks, what it installs and every finding are unproven"
             if u.kind == "index-page"
             else f"metadata of {u.filename} is unknown ({u.reason}): its dependencies, and the "
             "findings that depend on them (constraints, pip check, CUDA, imports), are unproven",

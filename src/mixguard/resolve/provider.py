@@ -309,8 +309,8 @@ class Factory:
         only when every applicable file is yanked and the specifier pins a version."""
         files = self.client.project_files(project)
         if files.problems and (project, "") not in self.unknowns:
-            # a page that could not be read (offline and not cached, an HTTP error): pip would
-            # have seen its files, so what is planned without them is not proven
+            # a page that could not be read (offline and not cached, an HTTP error): what is
+            # planned without its files is not proven (pip, online, may well see them)
             self.unknowns[(project, "")] = Unknown(
                 project, "", f"index page of {project}", "index-page", "; ".join(files.problems)
             )

@@ -87,9 +87,9 @@ def resolve(
     factory = Factory(tgt, req, client, installed)
     roots, constraints, user_requested = collect_root(factory, req)
     provider = PipProvider(factory, constraints, user_requested, req.no_deps, req.upgrade_strategy)
-    provider.warm(roots)  # every requested project's page at once, not one per round
     resolver: Resolver = Resolver(provider, _Reporter(client))  # type: ignore[type-arg]
     try:
+        provider.warm(roots)  # every requested project's page at once, not one per round
         result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
     except ResolutionImpossible as exc:
         err = _impossible(exc, factory, constraints)
