@@ -114,7 +114,7 @@ class IndexCandidate(Candidate):
         return isinstance(other, IndexCandidate) and self.file.url == other.file.url
 
     def __hash__(self) -> int:
-        return hash((IndexCandidate, self.file.url))
+        return hash(self.file.url)  # str hashes are cached by Python; a tuple's is not
 
     def iter_dependencies(self, factory: Factory, with_requires: bool) -> Iterator[Req]:
         meta = self.metadata
@@ -306,9 +306,12 @@ class RequiresPythonRequirement(Req):
     text: str = ""
 
     _memo: dict[Version, bool] = field(default_factory=dict, repr=False)
+    _spec_text: str = field(default="", init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.text = f"Python {self.specifier}"
+        # str(SpecifierSet) sorts and formats its clauses: once, not on every hash and compare
+        self._spec_text = str(self.specifier)
+        self.text = f"Python {self._spec_text}"
 
     def satisfied_by(self, candidate: Candidate) -> bool:
         # asked once per pinned project on every round (the identifier collects every
@@ -324,9 +327,9 @@ class RequiresPythonRequirement(Req):
     def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, RequiresPythonRequirement)
-            and str(self.specifier) == str(other.specifier)
+            and self._spec_text == other._spec_text
             and self.python is other.python
         )
 
     def __hash__(self) -> int:
-        return hash((str(self.specifier), id(self.python)))
+        return hash((self._spec_text, id(self.python)))
