@@ -532,6 +532,8 @@ class _SpanIndexFile:
         self.path = index_dir / f"{digest.hexdigest()}.idx"
 
     def load(self) -> _SavedScan | None:
+        # marshal, not JSON: 24k names of packed offsets load in milliseconds. The file lives
+        # in the user's own cache directory, written by this code (marshal trusts its input)
         try:
             data = marshal.loads(self.path.read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
@@ -539,6 +541,14 @@ class _SpanIndexFile:
         if not (isinstance(data, tuple) and len(data) == 5 and data[0] == _INDEX_FORMAT):
             return None
         _, top, count, packed, overrides = data
+        if not (
+            isinstance(top, dict)
+            and isinstance(count, int)
+            and isinstance(packed, dict)
+            and isinstance(overrides, dict)
+            and all(isinstance(v, bytes) and len(v) % 32 == 0 for v in packed.values())
+        ):
+            return None  # not what this code writes: scan again
         return top, count, packed, overrides
 
     def store(self, rd: RepoData) -> None:
