@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -37,6 +38,9 @@ from .simple import (
 from .transport import FetchError, HttpTransport, Transport, redact_url
 
 __all__ = ["PYPI", "IndexClient", "IndexConfig", "ProjectFiles"]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 PYPI = "https://pypi.org/simple"
 
@@ -102,17 +106,16 @@ class ProjectFiles:
                 elif e.version is not None:
                     by_text.setdefault(str(e.version), []).append(e)
             groups: dict[Version, list[DistributionFile | PageEntry]] = {}
+            merged = False
             for text, entries in by_text.items():
                 version = parse_version(text)
-                if version is None:
-                    continue
-                if version in groups:  # keep the sources' order across merged texts
-                    merged = groups[version] + entries
-                    order = {id(e): i for i, e in enumerate(self._entries)}
-                    merged.sort(key=lambda e: order[id(e)])
-                    groups[version] = merged
-                else:
-                    groups[version] = entries
+                if version is not None:
+                    merged = merged or version in groups
+                    groups.setdefault(version, []).extend(entries)
+            if merged:  # keep the sources' order across merged texts
+                order = {id(e): i for i, e in enumerate(self._entries)}
+                for entries in groups.values():
+                    entries.sort(key=lambda e: order[id(e)])
             self._by_version = groups
         return self._by_version
 
@@ -125,6 +128,12 @@ class ProjectFiles:
                 df for e in entries if (df := _parsed(e)) is not None
             )
         return got
+
+
+def _speculative(fn: Callable[..., object], *args: Any) -> None:
+    # background work the caller will redo if needed: its own call reports any failure
+    with suppress(Exception):
+        fn(*args)
 
 
 def _parsed(entry: DistributionFile | PageEntry) -> DistributionFile | None:
@@ -366,10 +375,7 @@ class IndexClient:
 
     def prefetch_records(self, files: Iterable[DistributionFile]) -> None:
         """RECORDs of many wheels in parallel (the findings read one per planned wheel)."""
-        todo = [f for f in dict.fromkeys(files) if f.kind == "wheel"]
-        if len(todo) > 1:
-            with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
-                list(pool.map(self.record, todo))
+        self._parallel(self.record, [f for f in dict.fromkeys(files) if f.kind == "wheel"])
 
     def _record(self, file: DistributionFile, key: str) -> tuple[str, ...] | None:
         if self.cache is not None:
@@ -386,10 +392,7 @@ class IndexClient:
     def prefetch(self, files: Iterable[DistributionFile]) -> dict[str, MetadataResult]:
         """Metadata of many files in parallel (bounded by ``workers``), keyed by file name."""
         todo = list(dict.fromkeys(files))
-        if not todo:
-            return {}
-        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
-            results = list(pool.map(self.metadata, todo))
+        results = self._parallel(self.metadata, todo)
         return {f.filename: r for f, r in zip(todo, results, strict=True)}
 
     def warm(
@@ -409,39 +412,28 @@ class IndexClient:
         if self.offline or not any(not _is_local(u) for u in self.config.index_urls):
             return
         key = str(canonicalize_name(name))
-        with self._lock:
-            if key in self._pages or key in self._warming:
-                return
-            self._warming.add(key)
-            pool = self._warm_pool()
-        with suppress(RuntimeError):  # shut down meanwhile (stop_warming): nothing to warm
-            pool.submit(self._warm_one, key, then)
+        if key not in self._pages:
+            self._submit_warm(key, self._warm_page, key, then)
 
     def warm_record(self, file: DistributionFile) -> None:
         """Start reading a wheel's RECORD in the background (see :meth:`warm`)."""
         if self.offline or file.kind != "wheel" or file.url.startswith("file:"):
             return
-        key = "record:" + file.url
+        self._submit_warm("record:" + file.url, self.record, file)
+
+    def _submit_warm(self, key: str, fn: Callable[..., object], *args: Any) -> None:
+        """Run ``fn(*args)`` on the background pool once per ``key`` (until stop_warming)."""
         with self._lock:
             if key in self._warming:
                 return
             self._warming.add(key)
-            pool = self._warm_pool()
-        with suppress(RuntimeError):
-            pool.submit(self._warm_record, file)
-
-    def _warm_record(self, file: DistributionFile) -> None:
-        # speculative: the findings' own call reports any failure
-        with suppress(Exception):
-            self.record(file)
-
-    def _warm_pool(self) -> ThreadPoolExecutor:
-        # under self._lock
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                max_workers=max(1, self.workers), thread_name_prefix="mixguard-warm"
-            )
-        return self._pool
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=max(1, self.workers), thread_name_prefix="mixguard-warm"
+                )
+            pool = self._pool
+        with suppress(RuntimeError):  # shut down meanwhile (stop_warming): nothing to warm
+            pool.submit(_speculative, fn, *args)
 
     def stop_warming(self) -> None:
         """Drop the background fetches not yet started (a resolution that ended, maybe early,
@@ -452,19 +444,22 @@ class IndexClient:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def _warm_one(
+    def _warm_page(
         self, key: str, then: Callable[[ProjectFiles], DistributionFile | None] | None
     ) -> None:
-        try:
-            files = self.project_files(key)
-            chosen = then(files) if then is not None else None
-            if chosen is not None:
-                self.metadata(chosen)
-        except Exception:  # speculative: the resolver's own call reports any failure
-            pass
+        files = self.project_files(key)
+        chosen = then(files) if then is not None else None
+        if chosen is not None:
+            self.metadata(chosen)
 
     def prefetch_projects(self, names: Sequence[str]) -> dict[str, ProjectFiles]:
         """Project pages of many names in parallel."""
         names = list(dict.fromkeys(canonicalize_name(n) for n in names))
-        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(names) or 1))) as pool:
-            return dict(zip(names, pool.map(self.project_files, names), strict=True))
+        return dict(zip(names, self._parallel(self.project_files, names), strict=True))
+
+    def _parallel(self, fn: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+        """``fn`` over ``items`` on up to ``workers`` threads, results in order."""
+        if len(items) <= 1:
+            return [fn(i) for i in items]
+        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(items)))) as pool:
+            return list(pool.map(fn, items))
