@@ -101,7 +101,7 @@ def main() -> None:
         print(f"installed conda packages {total:>5}: {installed[total] * 1000:8.1f} ms")
     projects = sorted(p.name for p in (demo_index() / "simple").iterdir() if p.is_dir())
     requested: dict[int, float] = {}
-    env = load_environment(prefix=demo_prefix(), cuda="11.2")
+    env = load_environment(demo=True)
     for k in (1, 5, 10, 20, len(projects)):
 
         def run_k(k: int = k) -> None:

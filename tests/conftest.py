@@ -30,6 +30,16 @@ def data_dir() -> Path:
     return DATA
 
 
+@pytest.fixture(autouse=True)
+def _no_machine_pip_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as if this machine had no pip configuration (it has: a global pip.conf with
+    a constraint, extra indexes and find-links); tests of configuration set their own."""
+    for key in list(os.environ):
+        if key.startswith("PIP_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     parity = sys.modules.get("tests.test_parity")
     if parity is not None:

@@ -194,7 +194,7 @@ def _bad_matchspec(prefix: Path) -> str:
         (_corrupt_json, ["six"], None),
         (_bad_matchspec, ["six"], None),
         (lambda p: "cannot read requirements file", ["-r", "/nonexistent/req.txt"], None),
-        (lambda p: "'--frobnicate': not a pip install option", ["--frobnicate", "six"], None),
+        (lambda p: "'--frobnicate': no such option", ["--frobnicate", "six"], None),
         (lambda p: "invalid requirement", ["six>>1"], None),
     ],
     ids=[
@@ -292,23 +292,6 @@ def test_module_entry_point_runs_the_demo() -> None:
     )
     assert proc.returncode == EXIT_FINDINGS, proc.stderr
     jsonschema.validate(json.loads(proc.stdout), SCHEMA)
-
-
-@pytest.mark.skipif(
-    not (sys.platform == "linux" and __import__("platform").libc_ver()[1]), reason="glibc host"
-)
-def test_a_target_glibc_other_than_the_hosts_is_noted() -> None:
-    import platform
-
-    from mixguard import check, load_environment
-
-    host = platform.libc_ver()[1]
-    args = ["six", "--index-url", INDEX]
-    assumed = check(load_environment(prefix=demo_prefix(), glibc="2.17"), args, offline=True)
-    here = check(load_environment(prefix=demo_prefix(), glibc=host), args, offline=True)
-    if host != "2.17":
-        assert any(f"this machine's glibc is {host}" in n for n in assumed.notes)
-    assert here.notes == ()
 
 
 @pytest.mark.parametrize(

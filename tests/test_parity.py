@@ -1,37 +1,49 @@
 """Parity harness: mixguard's predicted install set equals real pip's, case by case.
 
 Each case (``tests/cases/*.yml``) builds a real environment (a venv of the target python whose
-root is a conda prefix with real-shaped conda packages), runs **real pip 25.3** inside it with
-``--dry-run --report`` against the case's offline universe, and requires mixguard's prediction
-to be identical: the same (name, version, requested) set, or the same conflict.
+root is a conda prefix with real-shaped conda packages, or a prefix that is no venv at all),
+runs **real pip** inside it with ``--dry-run --report`` against the case's offline universe,
+and requires mixguard's prediction to be identical: the same (name, version, requested) set,
+the same conflict, the same refusal, or the same usage error.
+
+mixguard gets **no target flags**: the prefix is on this machine, so its glibc, CUDA driver and
+archspec are detected as pip and conda would take them. pip's configuration is the case's: a
+case may give ``config`` files (``global``, ``user``, ``site`` -- written where pip looks for
+them, under a temporary ``HOME`` and ``XDG_CONFIG_DIRS`` -- and ``file`` for
+``PIP_CONFIG_FILE``) and ``environ`` (``PIP_*`` and others); both real pip and mixguard read
+them from the same places. Without them pip runs with ``PIP_CONFIG_FILE=/dev/null``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import platform
+import re
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
-from mixguard.cli import main
+from mixguard.cli import EXIT_FINDINGS, EXIT_INPUT, main
 from mixguard.environment import read_prefix
 from mixguard.index.client import IndexClient
 from mixguard.resolve import ResolutionImpossibleError, parse_pip_args, resolve
+from mixguard.resolve.configuration import PipConfiguration
 from mixguard.resolve.plan import EMULATED_PIP
 
-from .cases.envs import BUILDERS, UNIVERSES
+from .cases.envs import BUILDERS, UNIVERSES, pyenv_interpreter
 
 CASES_DIR = Path(__file__).parent / "cases"
-PIP_WHEEL = Path(__file__).parent / "data" / "pip" / f"pip-{EMULATED_PIP}-py3-none-any.whl"
+PIP_DIR = Path(__file__).parent / "data" / "pip"
+PIP_WHEEL = PIP_DIR / f"pip-{EMULATED_PIP}-py3-none-any.whl"
 RESULTS: Counter[str] = Counter()
 REPORT_SCHEMA = json.loads((CASES_DIR.parents[1] / "docs" / "report-schema.json").read_text())
-HOST_GLIBC = platform.libc_ver()[1] or "2.17"
 
 
 def _cases() -> list[tuple[dict[str, str], dict[str, object]]]:
@@ -88,15 +100,6 @@ def _build_local_universe(tmp_path_factory: pytest.TempPathFactory) -> Path:
 CASES = _cases()
 
 
-def _interpreter(short: str) -> Path:
-    found = sorted(Path.home().glob(f".pyenv/versions/{short}.*/bin/python{short}"))
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail(f"python {short} is needed for the parity cases (pyenv)")
-        pytest.skip(f"python {short} not installed")
-    return found[-1]
-
-
 @pytest.fixture(scope="session")
 def envs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
     return {}
@@ -111,32 +114,96 @@ def _env(
     key = (kind, short)
     if key not in envs:
         dest = tmp_path_factory.mktemp(f"{kind}-{short}") / "env"
-        BUILDERS[kind](dest, _interpreter(short))
+        BUILDERS[kind](dest, pyenv_interpreter(short))
         envs[key] = dest
     return envs[key]
 
 
-def _real_pip(env: Path, args: list[str], report: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
-    clean["PIP_CONFIG_FILE"] = os.devnull
+def _real_pip(
+    env: Path,
+    args: list[str],
+    report: Path | None,
+    environ: dict[str, str],
+    pip_wheel: Path = PIP_WHEEL,
+) -> subprocess.CompletedProcess[str]:
+    """Real pip in ``env``, from its wheel; ``report`` None: no ``--report`` (pip skips its
+    PEP 668 check for ``--dry-run --report``)."""
+    extra = ["--report", str(report)] if report is not None else []
     return subprocess.run(
         [
             str(env / "bin" / "python"),
-            str(PIP_WHEEL / "pip"),
+            str(pip_wheel / "pip"),
             "install",
             "--dry-run",
             "--no-cache-dir",
             "--disable-pip-version-check",
-            "--report",
-            str(report),
+            *extra,
             *args,
         ],
         capture_output=True,
         text=True,
-        env=clean,
+        env=environ,
         cwd=CASES_DIR,
         timeout=300,
     )
+
+
+def _placeholders(text: str, universe: Path) -> str:
+    """``file:///CASES``, ``UNIVERSE`` (the universe directory), ``@SHA256(file)@`` (a
+    universe file's digest: the local wheels are built by the test)."""
+    text = text.replace("file:///CASES", CASES_DIR.as_uri()).replace("UNIVERSE", str(universe))
+    return re.sub(
+        r"@SHA256\(([^)]+)\)@",
+        lambda m: hashlib.sha256((universe / m.group(1)).read_bytes()).hexdigest(),
+        text,
+    )
+
+
+@contextmanager
+def _configured(
+    case: dict[str, object],
+    env_dir: Path,
+    universe: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[dict[str, str]]:
+    """The case's pip configuration, written where pip looks, and the environment both real
+    pip and mixguard run with (returned; also set in this process)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    config = dict(case.get("config") or {})  # type: ignore[call-overload]
+    extra = {k: _placeholders(str(v), universe) for k, v in dict(case.get("environ") or {}).items()}  # type: ignore[call-overload]
+    written: list[Path] = []
+    if config or extra:
+        home = tmp_path / "home"
+        xdg = tmp_path / "xdg"
+        places = {
+            "global": xdg / "pip" / "pip.conf",
+            "user": home / ".config" / "pip" / "pip.conf",
+            "legacy": home / ".pip" / "pip.conf",
+            "site": env_dir / "pip.conf",
+            "file": tmp_path / "pip-config-file.conf",
+        }
+        for kind, text in config.items():
+            path = places[kind]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(_placeholders(str(text), universe))
+            written.append(path)
+        clean.update(HOME=str(home), XDG_CONFIG_DIRS=str(xdg))
+        clean.pop("XDG_CONFIG_HOME", None)
+        if "file" in config:
+            clean["PIP_CONFIG_FILE"] = str(places["file"])
+    else:
+        clean["PIP_CONFIG_FILE"] = os.devnull
+    clean.update(extra)
+    for key in [k for k in os.environ if k.startswith("PIP_") or k.startswith("XDG_")]:
+        monkeypatch.delenv(key)
+    for key, value in clean.items():
+        monkeypatch.setenv(key, value)
+    try:
+        yield clean
+    finally:
+        for path in written:
+            path.unlink()
 
 
 def _conflict_lines(text: str) -> list[str]:
@@ -161,6 +228,33 @@ def _conflict_lines(text: str) -> list[str]:
 _LOCAL: dict[str, Path] = {}
 
 
+def request_links(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/cases/rules.yml's projects as a --find-links directory of real wheels (and
+    sdists): pip reads their metadata from the files themselves, as mixguard does."""
+    if "links" in _LOCAL:
+        return _LOCAL["links"]
+    from .index.builders import metadata_text, sdist, wheel
+
+    links = tmp_path_factory.mktemp("links-universe")
+    for spec_file in sorted(CASES_DIR.glob("*.yml")):
+        spec = yaml.safe_load(spec_file.read_text())
+        if spec.get("universe") != "links":
+            continue
+        for p in spec.get("projects", ()):
+            if p.get("kind") == "sdist":
+                fn, data = sdist(p["name"], p["version"], metadata_text(p["name"], p["version"]))
+                (links / fn).write_bytes(data)
+                continue
+            for tag in p.get("tags", ["py3-none-any"]):
+                meta = metadata_text(
+                    p["name"], p["version"], p.get("requires"), p.get("requires_python")
+                )
+                fn, data = wheel(p["name"], p["version"], tag=tag, metadata=meta)
+                (links / fn).write_bytes(data)
+    _LOCAL["links"] = links
+    return links
+
+
 def request_local(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if "u" not in _LOCAL:  # built once per session
         _LOCAL["u"] = _build_local_universe(tmp_path_factory)
@@ -178,60 +272,99 @@ def test_parity(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     env_dir = _env(envs, tmp_path_factory, group["env"], group["python"])
-    universe = (
-        request_local(tmp_path_factory)
-        if group["universe"] == "local"
-        else UNIVERSES / group["universe"]
-    )
-    index = (universe / "simple").as_uri()
-    args = [str(a).replace("file:///CASES", CASES_DIR.as_uri()) for a in case["args"]]  # type: ignore[attr-defined]
-    args += ["--index-url", index]
-    proc = _real_pip(env_dir, args, tmp_path / "report.json")
-
-    env = read_prefix(env_dir, overrides={"glibc": HOST_GLIBC}, environ={})
-    request = parse_pip_args(args, cwd=CASES_DIR)
-    client = IndexClient(request.index, offline=True)
+    if group["universe"] == "local":
+        universe = request_local(tmp_path_factory)
+        index_args = ["--index-url", (universe / "simple").as_uri()]
+    elif group["universe"] == "links":
+        universe = request_links(tmp_path_factory)
+        index_args = ["--no-index", "--find-links", str(universe)]
+    else:
+        universe = UNIVERSES / group["universe"]
+        index_args = ["--index-url", (universe / "simple").as_uri()]
+    for name, text in dict(case.get("write") or {}).items():  # type: ignore[call-overload]
+        (tmp_path / name).write_text(_placeholders(str(text), universe))
+    args = [
+        _placeholders(str(a), universe).replace("TMP/", f"{tmp_path}/")
+        for a in case["args"]  # type: ignore[attr-defined]
+    ]
+    if case.get("index_args", True):
+        args += index_args
     expect = case.get("expect", "ok")
-    if expect == "impossible":
-        assert proc.returncode == 1, proc.stderr
-        with pytest.raises(ResolutionImpossibleError) as info:
-            resolve(env, request, client)
-        # pip logs the explanation at INFO (stdout) and the verdict at ERROR (stderr)
-        assert _conflict_lines(str(info.value)) == _conflict_lines(proc.stdout + proc.stderr)
-        monkeypatch.chdir(CASES_DIR)
-        cli = ["check", "--prefix", str(env_dir), "--glibc", HOST_GLIBC, "--offline"]
-        assert main([*cli, "--format", "json", "--", *args]) == 3  # ResolutionImpossible
-        assert json.loads(capsys.readouterr().out)["plan"] is None
-        RESULTS["agree"] += 1
-        return
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads((tmp_path / "report.json").read_text())
-    assert report["pip_version"] == EMULATED_PIP
-    theirs = sorted(
-        (
-            i["metadata"]["name"].lower().replace("_", "-").replace(".", "-"),
-            i["metadata"]["version"],
-            i["requested"],
-        )
-        for i in report["install"]
-    )
-    plan = resolve(env, request, client)
-    ours = sorted((c.name, c.version, c.requested) for c in plan.installs)
-    assert ours == theirs
-    assert plan.complete, plan.unknowns
-    # the CLI's JSON report carries the same install set, and validates against its schema
+    pip_wheel = PIP_DIR / f"pip-{group.get('pip', EMULATED_PIP)}-py3-none-any.whl"
     monkeypatch.chdir(CASES_DIR)
-    cli = ["check", "--prefix", str(env_dir), "--glibc", HOST_GLIBC, "--offline", "--format"]
-    assert main([*cli, "json", "--fail-on", "never", "--", *args]) == 0
-    data = json.loads(capsys.readouterr().out)
-    jsonschema.validate(data, REPORT_SCHEMA)
-    assert (
-        sorted(
-            (i["metadata"]["name"], i["metadata"]["version"], i["requested"])
-            for i in data["plan"]["install"]
+    with _configured(case, env_dir, universe, tmp_path, monkeypatch) as environ:
+        report_path = None if expect == "refused" else tmp_path / "report.json"
+        proc = _real_pip(env_dir, args, report_path, environ, pip_wheel)
+        cli = ["check", "--prefix", str(env_dir), "--offline", "--format", "json"]
+        if expect == "pip-error":
+            # pip refuses the command line; mixguard says pip's words (exit 2)
+            assert proc.returncode != 0
+            said = str(case["pip_says"])
+            assert said in proc.stderr, proc.stderr
+            assert main([*cli, "--", *args]) == EXIT_INPUT
+            assert said in capsys.readouterr().err
+            RESULTS["agree"] += 1
+            return
+        if expect == "refused":
+            # pip stops with an error before installing (PEP 668, --require-virtualenv, hashes)
+            assert proc.returncode != 0
+            assert str(case["pip_says"]) in proc.stdout + proc.stderr, proc.stderr
+            assert main([*cli, "--", *args]) == EXIT_FINDINGS
+            data = json.loads(capsys.readouterr().out)
+            jsonschema.validate(data, REPORT_SCHEMA)
+            kinds = [f["evidence"].get("refusal") for f in data["findings"]]
+            assert kinds == [case["refusal"]], data["findings"]
+            RESULTS["agree"] += 1
+            return
+        config = PipConfiguration.load(site_prefix=env_dir)
+        env = read_prefix(env_dir)  # no overrides: this machine's facts, as pip takes them
+        request = parse_pip_args(args, cwd=CASES_DIR, config=config)
+        client = IndexClient(request.index, offline=True)
+        if expect == "impossible":
+            assert proc.returncode == 1, proc.stderr
+            with pytest.raises(ResolutionImpossibleError) as info:
+                resolve(env, request, client)
+            # pip logs the explanation at INFO (stdout) and the verdict at ERROR (stderr)
+            assert _conflict_lines(str(info.value)) == _conflict_lines(proc.stdout + proc.stderr)
+            assert main([*cli, "--", *args]) == 3  # ResolutionImpossible
+            assert json.loads(capsys.readouterr().out)["plan"] is None
+            RESULTS["agree"] += 1
+            return
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads((tmp_path / "report.json").read_text())
+        assert report["pip_version"] == pip_wheel.name.split("-")[1]
+        theirs = sorted(
+            (
+                i["metadata"]["name"].lower().replace("_", "-").replace(".", "-"),
+                i["metadata"]["version"],
+                i["requested"],
+            )
+            for i in report["install"]
         )
-        == theirs
-    )
+        plan = resolve(env, request, client)
+        ours = sorted((c.name, c.version, c.requested) for c in plan.installs)
+        assert ours == theirs
+        assert plan.complete, plan.unknowns
+        assert not plan.refusals
+        if group["universe"] == "links":  # the very file, where wheel tags decide
+            their_files = sorted(
+                i["download_info"]["url"].rsplit("/", 1)[-1] for i in report["install"]
+            )
+            assert sorted(c.filename or "" for c in plan.installs) == their_files
+        # the CLI's JSON report carries the same install set, and validates against its schema
+        assert main([*cli, "--fail-on", "never", "--", *args]) == 0
+        data = json.loads(capsys.readouterr().out)
+        jsonschema.validate(data, REPORT_SCHEMA)
+        assert (
+            sorted(
+                (i["metadata"]["name"], i["metadata"]["version"], i["requested"])
+                for i in data["plan"]["install"]
+            )
+            == theirs
+        )
+        applied = case.get("applied")
+        if applied is not None:  # the report names the configuration it applied
+            assert [a.split(": ", 1)[1] for a in data["pip_configuration"]["applied"]] == applied
     RESULTS["agree"] += 1
 
 

@@ -10,7 +10,7 @@ import yaml
 from mixguard.audit import audit
 from mixguard.conda.repodata import RepoData
 from mixguard.conda.solver import CondaSolveError, solve_locked
-from mixguard.demo import demo_prefix
+from mixguard.demo import DEMO_HOST, demo_cuda, demo_prefix
 from mixguard.environment import read_conda_list, read_environment_file, read_prefix
 from mixguard.index.client import IndexClient
 from mixguard.mapping import links_for_dist, links_for_record, name_map
@@ -32,7 +32,7 @@ CHANNEL = DATA / "upstream" / "libcfgraph" / "derived_repodata_linux-64.json"
 
 
 def _env():  # type: ignore[no-untyped-def]
-    return read_prefix(demo_prefix(), overrides={"cuda": "11.2"}, environ={})
+    return read_prefix(demo_prefix(), host=DEMO_HOST, cuda_probe=demo_cuda, environ={})
 
 
 def test_mapping_orders_files_table_guess() -> None:

@@ -25,7 +25,7 @@ CUTOFF = "2024-06-01"
 
 
 def main() -> None:
-    env = read_prefix(demo_prefix(), overrides=DEMO_VIRTUAL_PACKAGES, environ={})
+    env = read_prefix(demo_prefix(), overrides=DEMO_VIRTUAL_PACKAGES, host=None, environ={})
     if OUT.exists():
         shutil.rmtree(OUT)
     manifest = build_snapshot(

@@ -22,7 +22,7 @@ CELLS = [
         "code",
         "import mixguard\n"
         "from mixguard.demo import demo_index, demo_prefix\n\n"
-        "env = mixguard.load_environment(prefix=demo_prefix(), cuda='11.2')\n"
+        "env = mixguard.load_environment(demo=True)\n"
         "INDEX = ['--index-url', (demo_index() / 'simple').as_uri()]\n"
         "t = env.target\n"
         "print(t.subdir, t.python_version, [str(v) for v in t.virtual_packages])\n"

@@ -2,7 +2,7 @@
 
 >>> import mixguard
 >>> from mixguard.demo import demo_index, demo_prefix
->>> env = mixguard.load_environment(prefix=demo_prefix(), cuda="11.2")
+>>> env = mixguard.load_environment(demo=True)
 >>> report = mixguard.check(env, ["protobuf>=4", "--index-url", (demo_index() / "simple").as_uri()],
 ...                         offline=True)
 >>> report.conflict is not None or report.plan is not None

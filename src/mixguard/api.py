@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .environment import Environment
 from .environment import load_environment as _load
 from .report import Report
-from .resolve.options import PipRequest, parse_pip_args
+from .resolve.configuration import PipConfiguration
+from .resolve.options import PipRequest, parse_pip_args, wants_isolated
 
-__all__ = ["audit", "check", "load_environment"]
+__all__ = ["audit", "check", "load_environment", "load_pip_config"]
 
 
 def load_environment(
@@ -27,13 +27,17 @@ def load_environment(
     cuda: str | None = None,
     glibc: str | None = None,
     virtual_packages: Mapping[str, str | None] | None = None,
+    demo: bool = False,
 ) -> Environment:
     """Read an environment from exactly one source, with target overrides.
 
-    >>> from mixguard.demo import demo_prefix
-    >>> env = load_environment(prefix=demo_prefix(), cuda="11.2")
-    >>> env.target.subdir, env.target.python_version, env.target.virtual_package("__cuda").version
-    ('linux-64', '3.10.5', '11.2')
+    A prefix whose platform is this machine's takes glibc, the CUDA driver and archspec from
+    this machine (as pip and conda there would); ``cuda=``/``glibc=`` (and
+    ``CONDA_OVERRIDE_*``) win. ``demo=True``: the embedded demo prefix, on its GPU node.
+
+    >>> env = load_environment(demo=True)
+    >>> env.target.subdir, env.target.python_version, str(env.target.fact("__cuda"))
+    ('linux-64', '3.10.5', "__cuda=11.2 (the demo's GPU node)")
     """
     overrides: dict[str, str | None] = dict(virtual_packages or {})
     if cuda is not None:
@@ -48,6 +52,7 @@ def load_environment(
         conda_list=conda_list,
         platform=platform,
         virtual_packages=overrides or None,
+        demo=demo,
     )
 
 
@@ -72,6 +77,8 @@ def check(
     channels: Sequence[str | Path] = (),
     client: Any = None,
     cwd: str | Path = ".",
+    pip_config: PipConfiguration | Literal["load"] = "load",
+    environ: Mapping[str, str] | None = None,
     **pip_options: Any,
 ) -> Report:
     """What ``pip install <requirements>`` would do to ``env``, and what it breaks.
@@ -81,8 +88,13 @@ def check(
     (``upgrade=True``, ``no_deps=True``, ...). ``channels`` are conda channels (local
     directories or ``file://`` URLs) for the conda-first remedy.
 
+    pip's configuration applies as the environment's pip would apply it (``pip_config="load"``:
+    pip.conf at every level, the environment's own site file for a prefix, ``PIP_*`` from
+    ``environ``, default ``os.environ``); pass ``PipConfiguration.empty()`` to ignore it. The
+    embedded demo has none.
+
     >>> from mixguard.demo import demo_index, demo_prefix
-    >>> env = load_environment(prefix=demo_prefix(), cuda="11.2")
+    >>> env = load_environment(demo=True)
     >>> report = check(env, ["sentence-transformers", "--index-url", (demo_index() / "simple").as_uri()],
     ...                offline=True)
     >>> report.worst(), sorted({f.kind for f in report.findings if f.severity == "error"})
@@ -95,11 +107,12 @@ def check(
     from .resolve.resolver import ResolutionImpossibleError, resolve
 
     _require_target(env)
-    request = (
-        requirements
-        if isinstance(requirements, PipRequest)
-        else parse_pip_args(list(requirements), cwd)
-    )
+    if isinstance(requirements, PipRequest):
+        request = requirements
+    else:
+        given = list(requirements)
+        config = load_pip_config(env, given, environ) if pip_config == "load" else pip_config
+        request = parse_pip_args(given, cwd, config=config, environ=environ)
     unknown = set(pip_options) - _OPTION_FIELDS
     if unknown:
         from .errors import ParseError
@@ -123,8 +136,13 @@ def check(
             None,
             args,
             conflict=str(exc),
+            pip=request,
             _remedies=lambda: _remedies(env, request, client, channels, None),
         )
+    if plan.refusals:  # pip stops with an error: nothing is installed, nothing else happens
+        from .findings.analyze import refusal_findings
+
+        return Report(env, refusal_findings(plan), plan, args, pip=request)
     prefetch = getattr(client, "prefetch_records", None)
     if prefetch is not None:  # the findings read every planned wheel's RECORD: all at once
         prefetch(c.file for c in plan.installs if c.file is not None)
@@ -134,8 +152,24 @@ def check(
         findings,
         plan,
         args,
-        notes=_target_notes(env),
+        pip=request,
         _remedies=lambda: _remedies(env, request, client, channels, plan),
+    )
+
+
+def load_pip_config(
+    env: Environment, args: Sequence[str], environ: Mapping[str, str] | None = None
+) -> PipConfiguration:
+    """pip's configuration as the environment's pip would read it: this machine's files and
+    ``PIP_*`` variables, plus the prefix's own ``pip.conf``. The demo node has none."""
+    from .demo import DEMO_NAME
+
+    if env.name == DEMO_NAME:
+        return PipConfiguration.empty()
+    return PipConfiguration.load(
+        site_prefix=env.source if env.kind == "prefix" else None,
+        environ=environ,
+        isolated=wants_isolated(args),
     )
 
 
@@ -157,38 +191,6 @@ def _require_target(env: Environment) -> None:
             f"choices depend on it: the check cannot be made ({'; '.join(a for _, a in missing)})",
             env.source,
         )
-
-
-@cache
-def _host_glibc() -> str:
-    import platform
-    import sys
-
-    # libc_ver() reads the interpreter binary: once per process, not once per check
-    return platform.libc_ver()[1] if sys.platform == "linux" else ""
-
-
-def _target_notes(env: Environment) -> tuple[str, ...]:
-    """Say when the target's glibc is not this machine's: a prefix read here usually runs here,
-    and a lower ``__glibc`` (conda's default is 2.17) excludes newer manylinux wheels, so pip
-    run on this machine would choose differently."""
-    t = env.target
-    glibc = t.virtual_package("__glibc")
-    host = _host_glibc()
-    if (
-        env.kind != "prefix"
-        or glibc is None
-        or not host
-        or not (t.subdir or "").startswith("linux")
-    ):
-        return ()
-    if glibc.version == host:
-        return ()
-    return (
-        f"the target's __glibc is {glibc.version}, this machine's glibc is {host}: wheels that "
-        f"need a newer glibc are excluded; if the environment runs on this machine, give "
-        f"--glibc {host} (or CONDA_OVERRIDE_GLIBC={host})",
-    )
 
 
 def _remedies(

@@ -44,8 +44,18 @@ def _env_options(p: argparse.ArgumentParser, *, demo_help: str) -> None:
     src.add_argument("--explicit", metavar="E", help="a `conda list --explicit` file")
     src.add_argument("--conda-list", metavar="C", help="saved `conda list` output")
     p.add_argument("--platform", metavar="SUBDIR", help="target subdir, e.g. linux-64")
-    p.add_argument("--cuda", metavar="VERSION", help="__cuda virtual package ('' for none)")
-    p.add_argument("--glibc", metavar="VERSION", help="__glibc virtual package")
+    p.add_argument(
+        "--cuda",
+        metavar="VERSION",
+        help="__cuda virtual package ('' for none); default: this machine's NVIDIA driver for a "
+        "prefix on it, else unknown",
+    )
+    p.add_argument(
+        "--glibc",
+        metavar="VERSION",
+        help="__glibc virtual package; default: this machine's glibc for a prefix on it, else "
+        "conda's default 2.17 (shown as assumed)",
+    )
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
@@ -218,15 +228,14 @@ def _snapshot(args: argparse.Namespace) -> int:
     if args.glibc:
         overrides["glibc"] = args.glibc
     if args.prefix or args.demo:
-        from .environment import read_prefix
+        from .api import load_environment
 
-        if args.demo:
-            from .demo import DEMO_VIRTUAL_PACKAGES, demo_prefix
-
-            prefix, overrides = demo_prefix(), {**DEMO_VIRTUAL_PACKAGES, **overrides}
-        else:
-            prefix = args.prefix
-        target = read_prefix(prefix, overrides=overrides, subdir=args.platform).target
+        target = load_environment(
+            prefix=None if args.demo else args.prefix,
+            demo=args.demo,
+            platform=args.platform,
+            virtual_packages=overrides,
+        ).target
     else:
         if not args.python:
             raise _UsageError(
@@ -270,11 +279,7 @@ def _load(args: argparse.Namespace) -> Environment:
 
     target = {"platform": args.platform, "cuda": args.cuda, "glibc": args.glibc}
     if args.demo:
-        from .demo import DEMO_VIRTUAL_PACKAGES, demo_prefix
-
-        return load_environment(
-            prefix=demo_prefix(), virtual_packages=DEMO_VIRTUAL_PACKAGES, **target
-        )
+        return load_environment(demo=True, **target)
     sources = {
         "prefix": args.prefix,
         "env_file": args.env_file,
@@ -316,8 +321,6 @@ def _pip_args(args: argparse.Namespace) -> list[str]:
 def _run_check(args: argparse.Namespace, env: Environment, pip_args: list[str]) -> Report:
     from .api import check
 
-    if not pip_args:
-        raise _UsageError("nothing to check: give pip's arguments after `--`")
     if sys.stderr.isatty():
         # progress on stderr, so that stdout stays a clean report (or JSON)
         print(f"mixguard: resolving `pip install {' '.join(pip_args)}` ...", file=sys.stderr)

@@ -1,6 +1,7 @@
 """The report of a check or an audit: plan, findings, graph, remedies; as JSON and as text.
 
-JSON follows ``docs/report-schema.json`` (``schema: "mixguard.report/1"``). Its ``plan.install``
+JSON follows ``docs/report-schema.json`` (``schema: "mixguard.report/2"``: version 2 adds
+``target.facts``, each fact with its provenance, ``pip_configuration`` and ``hints``). Its ``plan.install``
 entries keep the fields of pip's ``--dry-run --report`` install items (``metadata.name``,
 ``metadata.version``, ``requested``, ``download_info``, ``is_yanked``) and add ``action`` and
 ``replaces``.
@@ -17,11 +18,18 @@ from typing import Any
 from ._version import __version__
 from .environment.model import Environment
 from .findings.finding import Finding
+from .resolve.options import PipRequest
 from .resolve.plan import InstallPlan
 
 __all__ = ["SCHEMA", "Report"]
 
-SCHEMA = "mixguard.report/1"
+
+def _fact_text(f: Any) -> str:
+    value = f.value if f.value is not None else "none"
+    return f"{f.name} {value} ({f.source})"
+
+
+SCHEMA = "mixguard.report/2"
 _SEVERITIES = ("error", "warning", "info")
 
 
@@ -36,6 +44,7 @@ class Report:
     request: tuple[str, ...] = ()
     conflict: str | None = None  # pip's ResolutionImpossible message, when resolution fails
     notes: tuple[str, ...] = ()  # about the target (assumptions that change pip's choices)
+    pip: PipRequest | None = None  # the request as pip would read it (configuration applied)
     _remedies: Callable[[], tuple[Any, ...]] | None = field(default=None, repr=False)
 
     @cached_property
@@ -53,11 +62,21 @@ class Report:
         return next((s for s in _SEVERITIES if any(f.severity == s for f in self.findings)), None)
 
     def fails(self, threshold: str) -> bool:
-        """Whether findings reach ``threshold`` ("error", "warning" or "never")."""
+        """Whether findings reach ``threshold`` ("error", "warning" or "never"), or the check
+        rests on configuration it could not honour (unknown is never a pass)."""
         if threshold == "never":
             return False
+        if self.unproven:
+            return True
         limit = _SEVERITIES.index(threshold)
         return any(_SEVERITIES.index(f.severity) <= limit for f in self.findings)
+
+    @property
+    def unproven(self) -> tuple[str, ...]:
+        """Why the answer may not be pip's: configured options the check cannot honour."""
+        if self.pip is None:
+            return ()
+        return tuple(f"not honoured: {x}" for x in self.pip.config_not_honoured)
 
     # --- JSON -------------------------------------------------------------------------------
 
@@ -78,8 +97,16 @@ class Report:
                 "markers": t.markers(),
                 "tags": [str(x) for x in t.wheel_tags()[:20]],
                 "virtual_packages": [str(v) for v in t.virtual_packages],
+                "facts": [{"name": f.name, "value": f.value, "source": f.source} for f in t.facts],
             },
             "request": list(self.request),
+            "pip_configuration": {
+                "files": list(self.pip.config_files) if self.pip else [],
+                "applied": list(self.pip.config_applied) if self.pip else [],
+                "not_honoured": list(self.pip.config_not_honoured) if self.pip else [],
+            },
+            "hints": list(self.pip.hints) if self.pip else [],
+            "unproven": list(self.unproven),
             "plan": self._plan_dict(),
             "findings": [f.to_dict() for f in self.findings],
             "remedies": [r.to_dict() for r in self.remedies],
@@ -152,6 +179,8 @@ class Report:
         )
         if self.conflict is not None:
             return f"pip cannot resolve this request; {found}"
+        if self.plan is not None and self.plan.refusals:
+            return f"pip would stop with an error, installing nothing; {found}"
         if self.plan is None:
             return f"audit of {self.env.name or self.env.source}: {found}"
         touched = sum(1 for c in self.plan.installs if c.replaces and c.replaces.conda_record)
@@ -177,8 +206,29 @@ class Report:
                 else ""
             ),
         ]
+        facts = [f for f in t.facts if f.name.startswith("__") and f.name != "__unix"]
+        if facts:
+            lines.append("target facts: " + ", ".join(_fact_text(f) for f in facts))
         if self.request:
             lines.append(f"request: pip install {' '.join(self.request)}")
+        if self.pip is not None:
+            files = ", ".join(self.pip.config_files)
+            lines.append(
+                f"pip configuration: files {files}"
+                if files or self.pip.config_applied
+                else "pip configuration: none"
+            )
+            lines += [f"  applied: {x}" for x in self.pip.config_applied]
+            lines += [
+                paint(f"  NOT HONOURED: {x}: the check may differ from pip", sev_code["error"])
+                for x in self.pip.config_not_honoured
+            ]
+            lines += [f"hint: {h}" for h in self.pip.hints]
+        if self.plan is not None and self.plan.refusals:
+            lines += [
+                "",
+                paint("pip would stop with an error (nothing installed)", sev_code["error"]),
+            ]
         if self.conflict:
             lines += ["", paint("pip would stop: ResolutionImpossible", sev_code["error"])]
             lines += [f"  {line}" for line in self.conflict.splitlines()]

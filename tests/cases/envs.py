@@ -86,6 +86,20 @@ def _python_record(prefix: Path, version: str) -> None:
     _record(prefix, "python", version, "h0000000_0_cpython", "linux-64", [], [f"bin/python{short}"])
 
 
+def pyenv_interpreter(short: str) -> Path:
+    """pyenv's ``python<short>``; CI must have it, elsewhere its absence skips the test."""
+    import os
+
+    import pytest
+
+    found = sorted(Path.home().glob(f".pyenv/versions/{short}.*/bin/python{short}"))
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail(f"python {short} is needed here (pyenv)")
+        pytest.skip(f"python {short} not installed")
+    return found[-1]
+
+
 def make_venv(interpreter: Path, dest: Path) -> Path:
     subprocess.run([str(interpreter), "-m", "venv", "--without-pip", str(dest)], check=True)
     (site,) = (dest / "lib").glob("python*/site-packages")
@@ -213,4 +227,38 @@ def build_torch(dest: Path, interpreter: Path) -> None:
         )
 
 
-BUILDERS = {"tf29": build_tf29, "small": build_small, "empty": build_empty, "torch": build_torch}
+def build_plain(dest: Path, interpreter: Path) -> None:
+    """A prefix that is not a virtual environment, as a conda env is not: a copy of the
+    interpreter binary with the standard library linked in (``sys.prefix == sys.base_prefix``:
+    pip's PEP 668 and --require-virtualenv checks apply), nothing installed."""
+    version = interpreter_version(interpreter)
+    short = ".".join(version.split(".")[:2])
+    (dest / "bin").mkdir(parents=True)
+    shutil.copy2(interpreter, dest / "bin" / f"python{short}")
+    (dest / "bin" / "python").symlink_to(f"python{short}")
+    stdlib = dest / "lib" / f"python{short}"
+    stdlib.mkdir(parents=True)
+    for entry in (interpreter.parents[1] / "lib" / f"python{short}").iterdir():
+        if entry.name != "site-packages":
+            (stdlib / entry.name).symlink_to(entry)
+    (stdlib / "site-packages").mkdir()
+    _python_record(dest, version)
+
+
+def build_managed(dest: Path, interpreter: Path) -> None:
+    """``build_plain`` with PEP 668's ``EXTERNALLY-MANAGED`` marker in its standard library."""
+    build_plain(dest, interpreter)
+    (stdlib,) = (dest / "lib").glob("python3*")
+    (stdlib / "EXTERNALLY-MANAGED").write_text(
+        "[externally-managed]\nError=this environment is managed by conda: use conda install\n"
+    )
+
+
+BUILDERS = {
+    "tf29": build_tf29,
+    "small": build_small,
+    "empty": build_empty,
+    "torch": build_torch,
+    "plain": build_plain,
+    "managed": build_managed,
+}

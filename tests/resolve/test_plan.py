@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mixguard.demo import demo_prefix
+from mixguard.demo import DEMO_HOST, demo_cuda, demo_prefix
 from mixguard.environment import read_prefix
 from mixguard.index.client import IndexClient
 from mixguard.resolve import ResolutionImpossibleError, parse_pip_args, resolve
@@ -14,7 +14,7 @@ INDEX = (UNIVERSES / "tf29" / "simple").as_uri()
 
 
 def _plan(*args: str):  # type: ignore[no-untyped-def]
-    env = read_prefix(demo_prefix(), overrides={"cuda": "11.2"}, environ={})
+    env = read_prefix(demo_prefix(), host=DEMO_HOST, cuda_probe=demo_cuda, environ={})
     req = parse_pip_args([*args, "--index-url", INDEX])
     return env, resolve(env, req, IndexClient(req.index, offline=True))
 
@@ -110,7 +110,7 @@ def test_unknown_metadata_is_reported_not_ignored(tmp_path) -> None:  # type: ig
     from mixguard.index.cache import Cache
     from mixguard.index.client import IndexConfig
 
-    env = read_prefix(demo_prefix(), environ={})
+    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
     # offline with an empty cache and a remote index: every page is missing, said so
     req = parse_pip_args(["six"])
     plan = resolve(env, req, IndexClient(IndexConfig(), cache=Cache(tmp_path), offline=True))
@@ -168,7 +168,7 @@ def test_candidates_are_built_lazily_as_pip_does(tmp_path) -> None:  # type: ign
         fn, data = wheel("lazy-b", f"2.{minor}")
         (links / fn).write_bytes(data)
     (tmp_path / "empty").mkdir()
-    env = read_prefix(demo_prefix(), environ={})
+    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
     req = parse_pip_args(["lazy-a", "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)])
     client = _CountingClient(
         IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)

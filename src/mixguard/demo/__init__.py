@@ -9,10 +9,35 @@ from __future__ import annotations
 from importlib.resources import as_file, files
 from pathlib import Path
 
-__all__ = ["DEMO_REQUIREMENTS", "DEMO_VIRTUAL_PACKAGES", "demo_index", "demo_prefix"]
+from ..environment.host import HostFacts
 
-#: The demo models a GPU node whose driver supports CUDA 11.2.
-DEMO_VIRTUAL_PACKAGES = {"cuda": "11.2"}
+__all__ = [
+    "DEMO_HOST",
+    "DEMO_NAME",
+    "DEMO_REQUIREMENTS",
+    "DEMO_VIRTUAL_PACKAGES",
+    "demo_cuda",
+    "demo_index",
+    "demo_prefix",
+]
+
+#: The demo is not this machine: it models a GPU node (glibc 2.17, a driver for CUDA 11.2), and
+#: its offline index was recorded for that node. Reports show these facts as the demo's.
+DEMO_HOST = HostFacts(
+    subdir="linux-64", glibc="2.17", linux="5.4", archspec="x86_64", label="the demo's GPU node"
+)
+#: ``Environment.name`` of the demo (its pip has no configuration: the check ignores this
+#: machine's pip.conf and PIP_* for it)
+DEMO_NAME = "mixguard demo (TF 2.9 / CUDA 11.2)"
+#: The same facts as overrides (``snapshot --demo``, tools).
+DEMO_VIRTUAL_PACKAGES: dict[str, str | None] = {"cuda": "11.2", "glibc": "2.17"}
+
+
+def demo_cuda() -> tuple[str | None, str]:
+    """The demo node's driver, as :func:`mixguard.environment.host.host_cuda` would read it."""
+    return "11.2", "the demo's driver"
+
+
 #: What the demo asks pip for; ``demo_index()`` holds its universe.
 DEMO_REQUIREMENTS = ("sentence-transformers",)
 

@@ -41,12 +41,30 @@ def load_environment(
     conda_list: str | Path | None = None,
     platform: str | None = None,
     virtual_packages: dict[str, str | None] | None = None,
+    demo: bool = False,
 ) -> Environment:
     """Load an environment from exactly one source.
 
     ``platform`` is the target subdir (``linux-64``) where the source does not say it;
     ``virtual_packages`` overrides ``__cuda``, ``__glibc`` etc. (``{"cuda": "11.2"}``).
+    A prefix takes what it does not override from this machine (when its platform is this
+    machine's); ``demo=True`` reads the embedded demo prefix with the demo node's facts.
     """
+    if demo:
+        from dataclasses import replace
+
+        from ..demo import DEMO_HOST, DEMO_NAME, demo_cuda, demo_prefix
+
+        if prefix or env_file or lock or explicit or conda_list:
+            raise EnvironmentReadError("demo", "give the demo or one source, not both")
+        env = read_prefix(
+            demo_prefix(),
+            overrides=virtual_packages,
+            subdir=platform,
+            host=DEMO_HOST,
+            cuda_probe=demo_cuda,
+        )
+        return replace(env, name=DEMO_NAME, _by_name={})
     given = {
         k: v
         for k, v in {

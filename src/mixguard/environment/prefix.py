@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Literal
 
 from ..conda.records import PrefixRecord
 from ..errors import EnvironmentReadError, ParseError
@@ -20,6 +21,7 @@ from .distribution import (
     top_level_from_paths,
 )
 from .history import HistoryEntry, parse_history
+from .host import DETECT, HostFacts, host_cuda, host_facts
 from .model import Environment, EnvironmentProblem
 from .target import Target
 
@@ -60,12 +62,18 @@ def read_prefix(
     overrides: Mapping[str, str | None] | None = None,
     environ: Mapping[str, str] | None = None,
     subdir: str | None = None,
+    host: HostFacts | Literal["detect"] | None = DETECT,
+    cuda_probe: Callable[[], tuple[str | None, str]] | None = None,
 ) -> Environment:
     """Read a conda environment from its prefix directory.
 
     ``overrides`` / ``environ`` set virtual packages (see
-    :func:`mixguard.conda.virtual.virtual_packages`); ``subdir`` overrides the platform
-    derived from the ``python`` record.
+    :func:`mixguard.conda.virtual.virtual_facts`); ``subdir`` overrides the platform
+    derived from the ``python`` record. A prefix is on this machine, so by default the
+    virtual packages pip and conda would take from it (glibc, the CUDA driver, archspec) are
+    detected when the prefix's platform is this machine's (``host="detect"``); ``host=None``
+    uses conda's defaults instead, and a :class:`~mixguard.environment.host.HostFacts` (with
+    ``cuda_probe``) describes another machine.
     """
     root = Path(prefix)
     meta_dir = root / "conda-meta"
@@ -99,7 +107,19 @@ def read_prefix(
     if hist_path.is_file():
         history = parse_history(hist_path.read_text(encoding="utf-8", errors="replace"))
 
-    target = Target.from_records((r.record for r in records), subdir, overrides, environ)
+    facts: HostFacts | None
+    if host == DETECT:
+        facts, cuda_probe = host_facts(), host_cuda
+    else:
+        facts = host if isinstance(host, HostFacts) else None
+    target = Target.from_records(
+        (r.record for r in records),
+        subdir,
+        overrides,
+        environ,
+        host=facts,
+        host_cuda=cuda_probe,
+    )
 
     owners: dict[str, CondaName] = {}
     for rec in records:

@@ -25,7 +25,7 @@ from ..resolve.provider import parse_requirement
 from .cuda import CudaItem, conda_cuda_items, driver_ok, min_driver_cuda, pip_cuda_items
 from .finding import Finding, Severity
 
-__all__ = ["RecordPaths", "analyze", "records_from"]
+__all__ = ["RecordPaths", "analyze", "records_from", "refusal_findings"]
 
 #: Paths (relative to site-packages) a planned distribution's wheel installs, or None if unknown.
 RecordPaths = Callable[[Change], "tuple[str, ...] | None"]
@@ -398,7 +398,13 @@ def _cuda(ctx: _Context) -> list[Finding]:
                 ),
             )
         elif ok is None:
-            sev, driver = "warning", "the driver is unknown: give __cuda (--cuda) to judge it"
+            fact = env.target.fact("__cuda")
+            sev, driver = (
+                "warning",
+                f"no NVIDIA driver on the target ({fact.source}): these wheels cannot use a GPU"
+                if fact is not None and not fact.unknown
+                else "the driver is unknown: give __cuda (--cuda) to judge it",
+            )
         else:
             sev, driver = (
                 "warning",
@@ -792,3 +798,30 @@ def analyze(
     ]
     unique = list(dict.fromkeys(findings))
     return tuple(sorted(unique, key=lambda f: f.sort_key))
+
+
+def refusal_findings(plan: InstallPlan) -> tuple[Finding, ...]:
+    """pip stops with an error instead of installing (PEP 668, --require-virtualenv, hash
+    mode): one error each, in pip's words."""
+    return tuple(
+        Finding(
+            "pip-refusal",
+            "error",
+            r.subject,
+            r.message,
+            {"refusal": r.kind},
+            _REFUSAL_REMEDIES.get(r.kind, ()),
+        )
+        for r in plan.refusals
+    )
+
+
+_REFUSAL_REMEDIES: dict[str, tuple[str, ...]] = {
+    "externally-managed": (
+        "install with conda instead, or pass --break-system-packages if pip must own it",
+    ),
+    "require-virtualenv": ("unset PIP_REQUIRE_VIRTUALENV (or require-virtualenv in pip.conf)",),
+    "hash-unpinned": ("pin every requirement with == in hash-checking mode",),
+    "hash-missing": ("add the dependency, pinned, with its --hash line",),
+    "hash-mismatch": ("check the file's origin; update the --hash only if the change is expected",),
+}

@@ -9,6 +9,7 @@ __all__ = ["KINDS", "Finding", "FindingKind", "Severity"]
 
 Severity = Literal["error", "warning", "info"]
 FindingKind = Literal[
+    "pip-refusal",
     "conda-override",
     "conda-constraint-violation",
     "pip-requirement-violation",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement as PepRequirement
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -92,6 +92,16 @@ class InstalledCandidate(Candidate):
         return f"Installed({self.project} {self.version})"
 
 
+def _requires_python(text: str | None) -> SpecifierSet | None:
+    if not text:
+        return None
+    try:
+        spec = SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+    return spec or None
+
+
 @dataclass(eq=False)
 class IndexCandidate(Candidate):
     """A file from an index, find-links or a direct URL, with its core metadata."""
@@ -121,9 +131,11 @@ class IndexCandidate(Candidate):
         if isinstance(meta, MetadataUnknown):
             factory.note_unknown(self, meta)
             return
-        # pip: Requires-Python first, from the distribution's own metadata
-        if meta.requires_python and not factory.ignore_requires_python:
-            yield RequiresPythonRequirement(SpecifierSet(meta.requires_python), factory.python)
+        # pip: Requires-Python first, from the distribution's own metadata; an invalid one is
+        # ignored with a warning (pip's BaseDistribution.requires_python)
+        spec = _requires_python(meta.requires_python)
+        if spec is not None and not factory.ignore_requires_python:
+            yield RequiresPythonRequirement(spec, factory.python)
         if not with_requires:
             return
         for text in meta.requires_dist:

@@ -90,6 +90,10 @@ class Finder:
         """
         memo = self._memo(project, files)
         ok = self._predicate(specifier, memo.has_final)
+        allowed = self.request.allowed_hashes(project)
+        if allowed is not None:
+            yield from self._hashed(memo, ok, allowed, yanked)
+            return
         classes: tuple[bool | None, ...] = (True, False) if self.request.prefer_binary else (None,)
         for binary in classes:
             for version in memo.versions_desc:
@@ -98,6 +102,29 @@ class Finder:
                 for f in memo.group(version):
                     if f.yanked is yanked and (binary is None or (f.kind == "wheel") is binary):
                         yield f
+
+    def _hashed(
+        self,
+        memo: _ProjectMemo,
+        ok: Callable[[Version], bool],
+        allowed: frozenset[str],
+        yanked: bool,
+    ) -> Iterator[DistributionFile]:
+        """Hash-checking mode: pip's ``filter_unallowed_hashes`` (files whose hash is not
+        allowed are dropped when any file matches) and its sort key, whose first element is
+        then "has an allowed hash": eager, as pip is (hash mode is for short, pinned lists)."""
+
+        def matches(f: DistributionFile) -> bool:
+            return any(f"{a}:{h}" in allowed for a, h in f.hashes)
+
+        applicable = [f for v in memo.versions_desc if ok(v) for f in memo.group(v)]
+        if any(matches(f) for f in applicable):
+            applicable = [f for f in applicable if not f.hashes or matches(f)]
+        # the groups are already best first; re-sort the lot by pip's full key
+        applicable.reverse()
+        applicable.sort(key=lambda f: (int(matches(f)), *self._sort_key(f)[1:]))
+        applicable.reverse()
+        yield from (f for f in applicable if f.yanked is yanked)
 
     def _memo(self, project: str, files: ProjectFiles) -> _ProjectMemo:
         # keyed by id, and the memo holds the ProjectFiles: the id cannot be reused meanwhile

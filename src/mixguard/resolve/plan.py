@@ -14,6 +14,7 @@ __all__ = [
     "ConflictCause",
     "InstallPlan",
     "PipCheckProblem",
+    "PipRefusal",
     "Replaced",
     "UnknownItem",
 ]
@@ -104,6 +105,17 @@ class ConflictCause:
 
 
 @dataclass(frozen=True, slots=True)
+class PipRefusal:
+    """pip would stop before installing anything: why, in pip's words."""
+
+    kind: Literal[
+        "externally-managed", "require-virtualenv", "hash-unpinned", "hash-missing", "hash-mismatch"
+    ]
+    subject: str  # the environment, or the project
+    message: str  # pip's own error text
+
+
+@dataclass(frozen=True, slots=True)
 class InstallPlan:
     """What ``pip install <args>`` would do in the target environment (nothing is installed)."""
 
@@ -114,6 +126,8 @@ class InstallPlan:
     target_pip: str | None = None  # the pip installed in the target, if any (may differ)
     args: tuple[str, ...] = ()
     target: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: pip would stop with these errors instead of installing (PEP 668, hash-checking mode...)
+    refusals: tuple[PipRefusal, ...] = ()
 
     @property
     def installs(self) -> tuple[Change, ...]:
@@ -147,6 +161,8 @@ class InstallPlan:
         return not self.unknowns
 
     def summary(self) -> str:
+        if self.refusals:
+            return "stop with an error, installing nothing"
         counts: dict[str, int] = {}
         for c in self.changes:
             counts[c.action] = counts.get(c.action, 0) + 1

@@ -200,6 +200,11 @@ class Factory:
                         return None
                 except InvalidVersion:
                     return None
+                # pip 25.3's _check_metadata_consistency: every Requires-Dist line must parse
+                # (whatever its marker), else MetadataInvalid: the link is discarded and the
+                # resolver moves on to the next candidate
+                if any(parse_requirement(t.strip()) is None for t in meta.requires_dist):
+                    return None
             self._index_cands[key] = IndexCandidate(file, meta, comes_from=comes_from)
         return self._index_cands[key]
 

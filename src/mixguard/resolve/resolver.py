@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -28,6 +29,7 @@ from .candidates import (
 from .options import PipRequest, parse_pip_args
 from .plan import Action, Change, ConflictCause, InstallPlan, PipCheckProblem, Replaced, UnknownItem
 from .provider import Factory, PipProvider, collect_root, parse_requirement
+from .refusals import before_resolution, hash_refusals
 
 __all__ = ["ResolutionImpossibleError", "installed_view", "pip_check", "resolve"]
 
@@ -81,6 +83,9 @@ def resolve(
     """
     req = request if isinstance(request, PipRequest) else parse_pip_args(request, cwd)
     tgt = target or env.target
+    refused = before_resolution(env, req)
+    if refused:  # pip stops before it resolves anything
+        return InstallPlan((), args=req.args, refusals=refused)
     if client is None:
         client = IndexClient(req.index)
     installed = {} if req.ignore_installed else installed_view(env)
@@ -108,7 +113,9 @@ def resolve(
         stop = getattr(client, "stop_warming", None)
         if stop is not None:
             stop()
-    return _plan(env, req, tgt, factory, result.mapping, user_requested)
+    plan = _plan(env, req, tgt, factory, result.mapping, user_requested)
+    refused = hash_refusals(req, plan.installs)
+    return replace(plan, refusals=refused) if refused else plan
 
 
 def _plan(
