@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from mixguard.cli import EXIT_CONFLICT, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, main
+from mixguard.cli import EXIT_CONFLICT, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_UNKNOWN, main
 from mixguard.demo import demo_index, demo_prefix
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report-schema.json").read_text())
@@ -78,13 +78,35 @@ def test_demo_check_json_validates_and_names_the_replaced_record(
 
 
 @pytest.mark.parametrize(
-    ("fail_on", "code"), [("never", EXIT_OK), ("error", EXIT_OK), ("warning", EXIT_FINDINGS)]
+    ("fail_on", "code"), [("never", EXIT_OK), ("error", EXIT_UNKNOWN), ("warning", EXIT_FINDINGS)]
 )
 def test_fail_on_threshold(fail_on: str, code: int, capsys: pytest.CaptureFixture[str]) -> None:
-    # upgrading conda's typing_extensions: warnings, no error
+    # upgrading conda's typing_extensions: warnings, no error; the demo's offline index has no
+    # wheels, so the wheel's RECORD is unknown: unproven, which never passes (exit 4)
     args = ["check", "--demo", "--fail-on", fail_on, "--", "typing-extensions==4.12.0"]
     assert main(args) == code
-    assert "conda-override typing-extensions" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "conda-override typing-extensions" in out
+    assert "UNPROVEN: facts missing" in out
+
+
+def test_only_a_fully_known_check_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .index.builders import wheel
+
+    links = tmp_path / "links"
+    links.mkdir()
+    fn, data = wheel("leafpkg", "1.0")
+    (links / fn).write_bytes(data)
+    args = ["check", "--demo", "--format", "json", "--", "leafpkg", "--no-index", "-f", str(links)]
+    assert main(args) == EXIT_OK  # metadata and RECORD read from the wheel: nothing unknown
+    assert _json(capsys)["unproven"] == []
+    # the same request where the index cannot be read (offline, nothing cached): pip online
+    # might find it; the "conflict" rests on a page not read: exit 4, not 3
+    missing = ["check", "--demo", "--offline", "--cache-dir", str(tmp_path / "cache"), "--"]
+    assert main([*missing, "leafpkg", "--index-url", "https://pypi.invalid/simple"]) == EXIT_UNKNOWN
+    assert "index pages not read" in capsys.readouterr().out
 
 
 def test_nothing_to_do_passes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -237,7 +259,7 @@ def test_usage_errors_exit_2(
     assert main(["check", "--", "six"]) == EXIT_INPUT
     assert "no environment given" in capsys.readouterr().err
     assert main(["check", "--prefix", str(demo_prefix())]) == EXIT_INPUT
-    assert "nothing to check" in capsys.readouterr().err
+    assert "You must give at least one requirement to install" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
         main(["check", "--demo", "--fail-on", "sometimes"])
     assert info.value.code == EXIT_INPUT

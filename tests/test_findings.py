@@ -20,8 +20,14 @@ from .cases.envs import UNIVERSES, build_torch
 TF29 = (UNIVERSES / "tf29" / "simple").as_uri()
 
 
-def _check(prefix: Path, args: list[str], index: str = TF29, cuda: str | None = "11.2"):  # type: ignore[no-untyped-def]
-    env = read_prefix(prefix, overrides={"cuda": cuda} if cuda else None, environ={})
+def _check(
+    prefix: Path,
+    args: list[str],
+    index: str = TF29,
+    cuda: str | None = "11.2",
+    host: object = "detect",
+):  # type: ignore[no-untyped-def]
+    env = read_prefix(prefix, overrides={"cuda": cuda} if cuda else None, environ={}, host=host)  # type: ignore[arg-type]
     req = parse_pip_args([*args, "--index-url", index])
     plan = resolve(env, req, IndexClient(req.index, offline=True))
     return env, plan, analyze(env, plan)
@@ -53,7 +59,8 @@ def test_sentence_transformers_cuda_clash_and_override() -> None:
 
 
 def test_cuda_clash_without_a_driver_fact_is_a_warning_not_safe() -> None:
-    _, _, findings = _check(demo_prefix(), ["sentence-transformers"], cuda=None)
+    # a described node (no host facts) whose driver nobody gave: unknown, said so
+    _, _, findings = _check(demo_prefix(), ["sentence-transformers"], cuda=None, host=None)
     clash = [
         f
         for f in findings
@@ -62,35 +69,57 @@ def test_cuda_clash_without_a_driver_fact_is_a_warning_not_safe() -> None:
     assert clash[0].severity == "warning" and "driver is unknown" in clash[0].message
 
 
-def test_protobuf4_uninstall_failure_and_protobuf_pins() -> None:
+def test_cuda_clash_on_a_machine_without_a_driver_says_so() -> None:
+    from mixguard.environment.host import HostFacts
+
+    host = HostFacts(subdir="linux-64", glibc="2.36")
+    env = read_prefix(
+        demo_prefix(), environ={}, host=host, cuda_probe=lambda: (None, "no NVIDIA driver found")
+    )
+    req = parse_pip_args(["sentence-transformers", "--index-url", TF29])
+    findings = analyze(env, resolve(env, req, IndexClient(req.index, offline=True)))
+    clash = next(f for f in findings if f.subject == "nvidia-cuda-runtime-cu12")
+    assert "no NVIDIA driver on the target (detected: no NVIDIA driver found)" in clash.message
+
+
+def test_protobuf4_partial_uninstall_and_protobuf_pins() -> None:
     _, _, findings = _check(demo_prefix(), ["protobuf>=4"])
     assert _triples(findings) == {
-        ("uninstall-failure", "error", "protobuf"),
-        ("conda-constraint-violation", "error", "protobuf"),  # couples to libprotobuf 3.20.1.*
-        ("conda-constraint-violation", "error", "tensorflow-base"),  # pins libprotobuf <3.21
-        ("conda-constraint-violation", "error", "grpc-cpp"),  # pins libprotobuf <3.21
-        (
-            "pip-requirement-violation",
-            "error",
-            "tensorflow",
-        ),  # tensorflow's METADATA: protobuf<3.20
+        ("partial-uninstall", "warning", "protobuf"),
+        # conda's records go stale (warnings): the libprotobuf coupling and its pins
+        ("conda-constraint-violation", "warning", "protobuf"),  # couples to libprotobuf 3.20.1.*
+        ("conda-constraint-violation", "warning", "tensorflow-base"),  # pins libprotobuf <3.21
+        ("conda-constraint-violation", "warning", "grpc-cpp"),  # pins libprotobuf <3.21
+        # what fails at run time (errors): tensorflow's METADATA, and the known breakage
+        ("pip-requirement-violation", "error", "tensorflow"),  # protobuf<3.20
+        ("known-incompatibility", "error", "tensorflow"),  # Descriptors cannot be created
         ("conda-override", "warning", "protobuf"),
         ("conda-metadata-loss", "warning", "protobuf"),
     }
-    failure = next(f for f in findings if f.kind == "uninstall-failure")
-    assert failure.evidence["kind"] == "egg-info" and not failure.evidence["has_record"]
+    known = next(f for f in findings if f.kind == "known-incompatibility")
+    assert "Descriptors cannot be created directly" in known.message
+    assert known.evidence["id"] == "tensorflow-2.10-protobuf-4" and known.evidence["sources"]
+    # pip 25.3 removes the RECORD-less egg-info directory, and (top_level.txt "google" being a
+    # namespace) nothing else: conda's package files and the -nspkg.pth stay behind
+    partial = next(f for f in findings if f.kind == "partial-uninstall")
+    assert partial.evidence["kind"] == "egg-info" and not partial.evidence["has_record"]
+    left = partial.evidence["left"]
+    assert any(p.endswith("-nspkg.pth") for p in left)
+    assert any("/google/protobuf/" in p for p in left)
 
 
 def test_numpy2_constraint_violation_and_abi() -> None:
     _, _, findings = _check(demo_prefix(), ["numpy>=2"])
     triples = _triples(findings)
+    # compiled conda packages pinned to numpy 1.x: errors both as a broken pin and at import
     assert ("conda-constraint-violation", "error", "tensorflow-base") in triples
-    assert ("abi-mismatch", "error", "tensorflow-base") in triples
-    assert {s for k, sev, s in triples if k == "abi-mismatch"} == {
+    assert {s for k, sev, s in triples if k == "known-incompatibility"} == {
         "tensorflow-base",
         "h5py",
         "scipy",
     }
+    abi = next(f for f in findings if f.kind == "known-incompatibility" and f.subject == "scipy")
+    assert abi.evidence["id"] == "numpy-2-abi" and "compiled using NumPy 1.x" in abi.message
     tfb = next(
         f
         for f in findings
@@ -183,7 +212,6 @@ def test_file_clobber_and_imports_from_the_wheel_record(tmp_path: Path) -> None:
     # a universe whose wheel writes into cv2/, which conda's py-opencv owns
     from mixguard.findings.analyze import records_from
     from mixguard.index.client import IndexConfig
-    from mixguard.index.snapshot import build_snapshot
 
     from .index.builders import wheel
 
@@ -219,4 +247,85 @@ def test_file_clobber_and_imports_from_the_wheel_record(tmp_path: Path) -> None:
     (collision,) = [f for f in findings if f.kind == "import-collision"]
     assert collision.evidence["source"] == "RECORD" and collision.confidence == "high"
     assert not [f for f in findings if f.kind == "unknown-metadata" and "RECORD" in f.subject]
-    assert build_snapshot  # the same client builds snapshots (imported to keep the API in view)
+
+
+def _torch_env(tmp_path: Path, build: str | None = None) -> Path:
+    py311 = sorted(Path.home().glob(".pyenv/versions/3.11.*/bin/python3.11"))
+    if not py311:
+        pytest.skip("python 3.11 not installed")
+    build_torch(tmp_path / "env", py311[-1])
+    if build is not None:  # the same conda pytorch as another CUDA build
+        (meta,) = (tmp_path / "env" / "conda-meta").glob("pytorch-*.json")
+        rec = json.loads(meta.read_text())
+        rec["build"] = build
+        meta.write_text(json.dumps(rec))
+    return tmp_path / "env"
+
+
+TORCH = (UNIVERSES / "torch" / "simple").as_uri()
+
+
+def test_pypi_torch_replacing_conda_pytorch_across_cuda_majors_is_an_error(
+    tmp_path: Path,
+) -> None:
+    prefix = _torch_env(tmp_path, "py3.11_cuda11.8_cudnn8.7.0_0")
+    _, plan, findings = _check(prefix, ["torchvision==0.17.0"], index=TORCH, cuda="12.4")
+    assert ("torch", "upgrade") in {(c.name, c.action) for c in plan.installs}
+    errors = _triples(findings, ("error",))
+    assert ("cuda-runtime-clash", "error", "torch") in errors
+    assert ("known-incompatibility", "error", "torchvision") in errors
+    clash = next(f for f in findings if f.kind == "cuda-runtime-clash" and f.subject == "torch")
+    assert clash.evidence["conda_runtime"] == "11" and clash.evidence["pip_runtimes"] == ["12"]
+    known = next(f for f in findings if f.kind == "known-incompatibility")
+    assert "compiled with different CUDA major versions" in known.message
+    assert "cu118" in " ".join(known.remedies)
+
+
+def test_same_cuda_major_replacement_is_no_clash_error(tmp_path: Path) -> None:
+    # the negative control: conda's pytorch is a CUDA 12.1 build, PyPI's torch 2.2 is CUDA 12
+    prefix = _torch_env(tmp_path)
+    _, _, findings = _check(prefix, ["torchvision==0.17.0"], index=TORCH, cuda="12.4")
+    assert not [f for f in findings if f.severity == "error" and "cuda" in f.kind]
+    assert not [f for f in findings if f.kind == "known-incompatibility"]
+
+
+def test_unsuffixed_cuda13_wheels_are_a_cuda_runtime() -> None:
+    from mixguard.findings.cuda import pip_cuda_items
+
+    items = pip_cuda_items(
+        [
+            ("nvidia-cuda-runtime", "13.0.96"),
+            ("cuda-toolkit", "13.0.3"),
+            ("cuda-bindings", "13.0.1"),
+        ]
+    )
+    assert [(i.runtime, i.soname) for i in items] == [
+        ("13", "libcudart.so.13"),
+        ("13", None),
+        ("13", None),
+    ]
+
+
+def test_noarch_metapackage_pin_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    prefix = tmp_path / "env"
+    shutil.copytree(demo_prefix(), prefix)
+    rec = {
+        "name": "typing-extensions",
+        "version": "4.3.0",
+        "build": "hd8ed1ab_0",
+        "build_number": 0,
+        "subdir": "noarch",
+        "noarch": "generic",
+        "depends": ["typing_extensions ==4.3.0 pyha770c72_0"],
+        "files": [],
+        "channel": "https://conda.anaconda.org/conda-forge/noarch",
+    }
+    (prefix / "conda-meta" / "typing-extensions-4.3.0-hd8ed1ab_0.json").write_text(json.dumps(rec))
+    _, _, findings = _check(prefix, ["typing-extensions==4.12.2"])
+    pin = next(
+        f
+        for f in findings
+        if f.kind == "conda-constraint-violation" and f.subject == "typing-extensions"
+    )
+    assert pin.severity == "warning"
+    assert not [f for f in findings if f.severity == "error"]

@@ -362,10 +362,41 @@ def test_parity(
             )
             == theirs
         )
+        _remedies_agree_with_the_report(data)
+        # under the default --fail-on, only a check with nothing unknown and no error passes
+        code = main([*cli, "--", *args])
+        again = json.loads(capsys.readouterr().out)
+        errors = [f for f in again["findings"] if f["severity"] == "error"]
+        assert (code == 0) == (not errors and not again["unproven"]), (code, again["unproven"])
+        assert code == (1 if errors else 4 if again["unproven"] else 0)
         applied = case.get("applied")
         if applied is not None:  # the report names the configuration it applied
             assert [a.split(": ", 1)[1] for a in data["pip_configuration"]["applied"]] == applied
     RESULTS["agree"] += 1
+
+
+def _remedies_agree_with_the_report(data: dict[str, object]) -> None:
+    """Remedies are computed from the same facts as the plan: no placeholder, the --no-deps
+    remedy speaks of the plan's versions, nothing advises a version an error says breaks."""
+    plan = data["plan"]
+    assert isinstance(plan, dict)
+    planned = {i["metadata"]["name"]: i["metadata"]["version"] for i in plan["install"]}
+    requested = {i["metadata"]["name"] for i in plan["install"] if i["requested"]}
+    findings = data["findings"]
+    remedies = data["remedies"]
+    assert isinstance(findings, list) and isinstance(remedies, list)
+    texts = [str(r.get("command") or "") + str(r["summary"]) for r in remedies]
+    texts += [t for f in findings for t in f["remedies"]]
+    assert not any("<a version" in t or "..." in t for t in texts), texts
+    for r in remedies:
+        if r["kind"] == "no-deps" and r["ok"] is not False:
+            got = dict(x.split(" ", 1) for x in r["details"]["installs"])
+            assert all(got[n] == planned[n] for n in requested if n in got), (got, planned)
+    broken = {f["chain"][-1] for f in findings if f["severity"] == "error" and f["chain"]}
+    for label in broken:
+        name, _, version = label.rpartition(" ")
+        for t in texts:
+            assert not (f"={version}'" in t and name in t.replace("_", "-")), (label, t)
 
 
 def test_pip_oracle_is_the_emulated_version() -> None:

@@ -67,7 +67,10 @@ def test_constraints_remedy_says_whether_the_request_survives() -> None:
     assert r.ok is False and "cannot satisfy" in r.summary
     good = parse_pip_args(["opencv-python-headless", "--index-url", TF29])
     r = constraints_remedy(env, good, IndexClient(good.index, offline=True))
-    assert r.ok is True and r.command is not None and r.command.startswith("pip install -c")
+    assert r.ok is True and r.command is not None
+    # pasteable: the command writes the constraints file it then uses
+    assert r.command.startswith("mixguard constraints --prefix ")
+    assert "> conda-constraints.txt && pip install -c conda-constraints.txt opencv" in r.command
 
 
 def test_constraints_remedy_skips_the_second_resolution_only_when_the_plan_keeps_conda() -> None:

@@ -200,7 +200,7 @@ def _remedies(
 
     out: list[Any] = [constraints_remedy(env, request, client, plan)]
     if plan is not None:
-        out.append(no_deps_remedy(env, request, client))
+        out.append(no_deps_remedy(env, request, client, plan))
     if channels:
         from .conda.repodata import LocalChannel
 

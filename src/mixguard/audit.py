@@ -51,7 +51,11 @@ def _mixed_sources(env: Environment) -> list[Finding]:
                         "mapping": "table" if d.name in (nm.pypi_names(r.name) or ()) else "guess",
                     },
                     (
-                        f"pip uninstall {d.name} (keep conda's), or conda remove --force {r.name} (keep pip's)",
+                        # pip's uninstall deletes the files both copies share (pip's RECORD lists
+                        # them): conda's must then be put back, not merely "kept"
+                        f"keep conda's: pip uninstall -y {d.name} && conda install --force-reinstall "
+                        f"'{r.name}={r.version}={r.build}'",
+                        f"or keep pip's: conda remove --force {r.name}",
                     ),
                 )
             )

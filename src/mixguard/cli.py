@@ -6,10 +6,13 @@ hands the rest of the line to pip's own option parser untouched, which is the po
 
 Exit codes (``docs/cli.md``):
 
-0. the check passes (no finding at or above ``--fail-on``); other commands succeeded;
+0. the check passes (no finding at or above ``--fail-on``, nothing unknown); other commands
+   succeeded;
 1. findings at or above ``--fail-on`` (``snapshot``: metadata unknown or a requirement unmet);
 2. usage or input error: one line on stderr, ``--debug`` shows the traceback;
-3. pip could not resolve the request (``ResolutionImpossible``).
+3. pip could not resolve the request (``ResolutionImpossible``);
+4. the facts could not be had (metadata, an index page or a RECORD unread: offline cache miss,
+   unreachable index; configuration the check cannot honour): unknown never passes.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_CONFLICT = 3
+EXIT_UNKNOWN = 4
 
 
 def _env_options(p: argparse.ArgumentParser, *, demo_help: str) -> None:
@@ -93,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mixguard",
         description="Predict what `pip install` does to a conda environment, and what it breaks.",
         epilog="exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or input error, "
-        "3 pip cannot resolve the request",
+        "3 pip cannot resolve the request, 4 facts could not be had (unknown never passes)",
     )
     parser.add_argument("--version", action="version", version=f"mixguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -347,9 +351,16 @@ def _colour() -> bool:
 
 
 def _exit_for(report: Report, fail_on: str) -> int:
+    """1 for findings at or above ``fail_on``; else 4 when the answer rests on facts that could
+    not be had (unknown never passes); 3 for a conflict pip would report (4 if it rests on
+    pages not read)."""
+    if fail_on == "never":
+        return EXIT_OK if report.conflict is None else EXIT_CONFLICT
     if report.conflict is not None:
-        return EXIT_CONFLICT
-    return EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK
+        return EXIT_UNKNOWN if report.unproven else EXIT_CONFLICT
+    if report.failing_findings(fail_on):
+        return EXIT_FINDINGS
+    return EXIT_UNKNOWN if report.unproven else EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:

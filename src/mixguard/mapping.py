@@ -65,8 +65,43 @@ class NameMap:
         return None if found is None else tuple(PypiName(p) for p in found)
 
     def conda_of(self, name: str) -> CondaName | None:
-        found = self.pypi_to_conda.get(canonicalize_name(name))
-        return conda_name(found) if found else None
+        """The conda-forge package that ships PyPI ``name``.
+
+        The conda -> PyPI table (parselmouth: what each conda package actually contains)
+        decides; among several packages shipping it, the grayskull answer if it is one of
+        them, else the one named like the project (``x``, ``python-x``, ``py-x``), else the
+        most specific one. The grayskull
+        PyPI -> conda table alone answers only for names the first does not know, and never
+        with a conda package the first knows to be something else (PyPI ``tzdata`` is conda's
+        ``python-tzdata``, not conda's ``tzdata``, the time-zone database)."""
+        key = str(canonicalize_name(name))
+        shipping = self._shipping().get(key)
+        guess = self.pypi_to_conda.get(key)
+        if shipping:
+            if guess in shipping:
+                return conda_name(guess)
+            for named in (key, f"python-{key}", f"py-{key}"):
+                if named in shipping:
+                    return conda_name(named)
+            # the most specific package: the one shipping the fewest projects (conda-forge's
+            # psycopg also carries tzdata; python-tzdata carries only it)
+            return conda_name(
+                min(shipping, key=lambda c: (len(self.pypi_names(c) or ()), c.startswith("lib"), c))
+            )
+        if guess and self.pypi_names(guess) in (None, (PypiName(key),)):
+            return conda_name(guess)
+        return None
+
+    def _shipping(self) -> dict[str, frozenset[str]]:
+        cached: dict[str, frozenset[str]] | None = self.__dict__.get("_rev")
+        if cached is None:
+            rev: dict[str, set[str]] = {}
+            for conda in {*self.conda_to_pypi, *self.curated_conda_to_pypi}:
+                for p in self.pypi_names(conda) or ():
+                    rev.setdefault(str(canonicalize_name(p)), set()).add(conda)
+            cached = {k: frozenset(v) for k, v in rev.items()}
+            object.__setattr__(self, "_rev", cached)
+        return cached
 
     def imports_of_pypi(self, name: str) -> tuple[str, ...] | None:
         key = canonicalize_name(name)

@@ -18,6 +18,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from ._commands import constraints_command, source_option
 from .conda.records import PackageRecord
 from .conda.solver import CondaSolveError, RecordSource, solve_locked
 from .environment.model import Environment
@@ -32,11 +33,13 @@ __all__ = [
     "Remedy",
     "conda_first",
     "conda_first_per_dist",
+    "constraints_command",
     "constraints_remedy",
     "constraints_txt",
     "environment_yml",
     "no_deps_remedy",
     "pep440_to_conda",
+    "source_option",
 ]
 
 RemedyKind = Literal["conda-first", "constraints", "no-deps", "environment.yml"]
@@ -89,7 +92,7 @@ def constraints_remedy(
     solution whenever one exists (a second resolution of ~190 projects costs seconds).
     """
     text = constraints_txt(env)
-    command = "pip install -c conda-constraints.txt " + " ".join(request.args)
+    command = constraints_command(env, request.args)
     if plan is not None and not any(
         c.replaces is not None and c.replaces.conda_record is not None for c in plan.installs
     ):
@@ -117,13 +120,27 @@ def constraints_remedy(
     try:
         plan = resolve(env, constrained, client)
     except ResolutionImpossibleError as exc:
+        unproven = "(mixguard: unproven" in str(exc)
         return Remedy(
             "constraints",
-            False,
-            "with conda's Python packages pinned, pip cannot satisfy the request",
+            None if unproven else False,
+            "with conda's Python packages pinned, pip cannot satisfy the request"
+            + (" (unproven: index pages not read)" if unproven else ""),
             None,
             text,
             {"conflict": str(exc), "causes": [str(c) for c in exc.causes]},
+        )
+    if plan.unknowns:
+        # a plan resting on metadata that could not be read proves nothing
+        return Remedy(
+            "constraints",
+            None,
+            "unproven: with conda's Python packages pinned, the plan rests on unknown metadata ("
+            + ", ".join(u.filename for u in plan.unknowns)
+            + ")",
+            command,
+            text,
+            {"unknowns": [f"{u.filename}: {u.reason}" for u in plan.unknowns]},
         )
     return Remedy(
         "constraints",
@@ -135,30 +152,50 @@ def constraints_remedy(
     )
 
 
-def no_deps_remedy(env: Environment, request: PipRequest, client: IndexClient) -> Remedy:
+def no_deps_remedy(
+    env: Environment,
+    request: PipRequest,
+    client: IndexClient,
+    plan: InstallPlan | None = None,
+) -> Remedy:
+    """What ``pip install --no-deps`` of the requested projects does. Given the main ``plan``,
+    the requested projects are pinned at the versions it chose, so that the remedy speaks of
+    the same versions as the report (without pins pip could pick others: ``--no-deps`` drops
+    the dependencies that narrowed the choice)."""
+    pins: list[RootRequirement] = []
+    chosen = {str(c.name): c.version for c in plan.changes} if plan is not None else {}
+    for r in request.user_requirements:
+        if r.name is not None and r.name in chosen and r.link is None:
+            text = f"{r.name}=={chosen[r.name]}"
+            pins.append(RootRequirement(text, Requirement(text), constraint=True, where="plan"))
+    pinned = replace(request, no_deps=True, requirements=(*pins, *request.requirements))
     try:
-        plan = resolve(env, replace(request, no_deps=True), client)
+        nd = resolve(env, pinned, client)
     except ResolutionImpossibleError as exc:
         return Remedy("no-deps", False, f"even --no-deps fails: {exc}", None)
-    touches = [c for c in plan.installs if c.replaces is not None and c.replaces.conda_record]
-    unsatisfied = [str(p) for p in plan.check_after if p.introduced]
-    ok = not touches
+    touches = [c for c in nd.installs if c.replaces is not None and c.replaces.conda_record]
+    unsatisfied = [str(p) for p in nd.check_after if p.introduced]
+    ok: bool | None = not touches
+    if nd.unknowns:
+        ok = None
     summary = (
-        f"--no-deps installs {', '.join(f'{c.name} {c.version}' for c in plan.installs) or 'nothing'}"
+        f"--no-deps installs {', '.join(f'{c.name} {c.version}' for c in nd.installs) or 'nothing'}"
         + (f" and still replaces conda's {', '.join(c.name for c in touches)}" if touches else "")
         + (
             f"; leaves unsatisfied: {'; '.join(unsatisfied)}"
             if unsatisfied
             else "; leaves nothing unsatisfied"
         )
+        + ("; unproven: metadata unknown" if nd.unknowns else "")
     )
+    args = [f"{c.name}=={c.version}" for c in nd.installs if c.requested]
     return Remedy(
         "no-deps",
         ok,
         summary,
-        "pip install --no-deps " + " ".join(request.args),
+        "pip install --no-deps " + " ".join(args or request.args),
         None,
-        {"installs": [f"{c.name} {c.version}" for c in plan.installs], "unsatisfied": unsatisfied},
+        {"installs": [f"{c.name} {c.version}" for c in nd.installs], "unsatisfied": unsatisfied},
     )
 
 

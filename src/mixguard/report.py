@@ -62,21 +62,36 @@ class Report:
         return next((s for s in _SEVERITIES if any(f.severity == s for f in self.findings)), None)
 
     def fails(self, threshold: str) -> bool:
-        """Whether findings reach ``threshold`` ("error", "warning" or "never"), or the check
-        rests on configuration it could not honour (unknown is never a pass)."""
+        """Whether the check fails at ``threshold`` ("error", "warning" or "never"): findings
+        that severe, or an answer resting on facts that could not be had (unknown is never a
+        pass)."""
         if threshold == "never":
             return False
-        if self.unproven:
-            return True
+        return self.failing_findings(threshold) or bool(self.unproven)
+
+    def failing_findings(self, threshold: str) -> bool:
+        """Whether findings reach ``threshold``."""
+        if threshold == "never":
+            return False
         limit = _SEVERITIES.index(threshold)
         return any(_SEVERITIES.index(f.severity) <= limit for f in self.findings)
 
     @property
     def unproven(self) -> tuple[str, ...]:
-        """Why the answer may not be pip's: configured options the check cannot honour."""
-        if self.pip is None:
-            return ()
-        return tuple(f"not honoured: {x}" for x in self.pip.config_not_honoured)
+        """Why the answer may not be what pip does: configured options the check cannot honour,
+        metadata, index pages or RECORDs that could not be read, a conflict that rests on
+        pages not read."""
+        out: list[str] = []
+        if self.pip is not None:
+            out += [f"not honoured: {x}" for x in self.pip.config_not_honoured]
+        out += [
+            f"unknown: {f.subject}: {f.message}"
+            for f in self.findings
+            if f.kind == "unknown-metadata"
+        ]
+        if self.conflict is not None and "(mixguard: unproven" in self.conflict:
+            out.append("unknown: the conflict rests on index pages that were not read")
+        return tuple(out)
 
     # --- JSON -------------------------------------------------------------------------------
 
@@ -177,17 +192,18 @@ class Report:
             ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
             or "no findings"
         )
+        unproven = "; UNPROVEN: facts missing" if self.unproven else ""
         if self.conflict is not None:
-            return f"pip cannot resolve this request; {found}"
+            return f"pip cannot resolve this request; {found}{unproven}"
         if self.plan is not None and self.plan.refusals:
-            return f"pip would stop with an error, installing nothing; {found}"
+            return f"pip would stop with an error, installing nothing; {found}{unproven}"
         if self.plan is None:
             return f"audit of {self.env.name or self.env.source}: {found}"
         touched = sum(1 for c in self.plan.installs if c.replaces and c.replaces.conda_record)
         return (
             f"pip would {self.plan.summary()}"
             + (f" ({touched} replacing conda packages)" if touched else "")
-            + f"; {found}"
+            + f"; {found}{unproven}"
         )
 
     def to_text(self, colour: bool = False) -> str:

@@ -59,13 +59,6 @@ class PythonDistribution:
     def installed_by_conda(self) -> bool:
         return self.owner is not None
 
-    @property
-    def uninstallable_by_pip(self) -> bool:
-        """pip refuses or fails to uninstall: no RECORD, a distutils egg-info file, or an egg."""
-        return self.kind in ("egg-info-file", "egg") or (
-            self.kind in ("dist-info", "egg-info") and not self.has_record
-        )
-
     def with_owner(self, owner: CondaName | None) -> PythonDistribution:
         return replace(self, owner=owner)
 

@@ -6,6 +6,7 @@ Read-only by construction: files are opened for reading and nothing else is call
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -131,7 +132,11 @@ def read_prefix(
     dists: list[PythonDistribution] = []
     for sp in _site_packages_dirs(root, target):
         rel_site = sp.relative_to(root).as_posix()
-        for entry in sorted(e.name for e in sp.iterdir()):
+        # pip finds distributions through importlib.metadata's FastPath: os.listdir order,
+        # .dist-info/.egg-info first, eggs after; the first of a name is the one pip sees
+        names = os.listdir(sp)
+        ordered = [n for n in names if not n.endswith(".egg")]
+        for entry in [*ordered, *(n for n in names if n.endswith(".egg"))]:
             if not is_distribution_entry(entry):
                 continue
             dist = read_distribution(sp, entry, rel_site)

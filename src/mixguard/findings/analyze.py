@@ -13,6 +13,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from .._commands import constraints_command
 from .._requirements import active_requirements
 from ..conda.matchspec import MatchSpec
 from ..conda.records import PackageRecord
@@ -22,8 +23,10 @@ from ..errors import ParseError
 from ..mapping import conda_import_names, name_map
 from ..resolve.plan import Change, InstallPlan
 from ..resolve.provider import parse_requirement
+from ..resolve.uninstall import uninstall_outcome
 from .cuda import CudaItem, conda_cuda_items, driver_ok, min_driver_cuda, pip_cuda_items
 from .finding import Finding, Severity
+from .known import match_known
 
 __all__ = ["RecordPaths", "analyze", "records_from", "refusal_findings"]
 
@@ -151,6 +154,7 @@ def _constraints(ctx: _Context) -> list[Finding]:
             if ok is not False:
                 continue
             verb = "requires" if fld == "depends" else "constrains"
+            sev = _constraint_severity(r, before)
             via = {
                 "files": f"conda's {before.name} {before.version} replaced by pip"
                 if before
@@ -161,7 +165,7 @@ def _constraints(ctx: _Context) -> list[Finding]:
             out.append(
                 Finding(
                     "conda-constraint-violation",
-                    "error",
+                    sev,
                     r.name,
                     f"conda's {_record_label(r)} {verb} '{spec.original}', but after the plan "
                     f"{spec.name} is {moved.version} ({moved.change.action} by pip; {via})",
@@ -174,16 +178,44 @@ def _constraints(ctx: _Context) -> list[Finding]:
                         "before": before.version if before else None,
                         "mapping": moved.how,
                     },
-                    (
-                        f"conda install {spec.name}=<a version matching '{spec.original}'> instead of pip",
-                        f"pip install -c conda-constraints.txt ... (keeps {spec.name} within '{spec.original}')",
-                    ),
+                    _keep_remedies(ctx, moved.change.name, before, spec.original),
                     ctx.chain(moved.change.name),
                     "high" if moved.how == "files" else "medium",
                 )
             )
     out += _couplings(ctx)
     return out
+
+
+def _keep_remedies(
+    ctx: _Context, pypi: str, before: PackageRecord | None, spec: str
+) -> tuple[str, ...]:
+    """Concrete commands (no placeholders): keep the package where conda has it."""
+    out = []
+    if before is not None:
+        out.append(
+            f"keep {pypi} at conda's {before.version}: add '{pypi}=={before.version}' to the "
+            "pip request"
+        )
+    else:
+        out.append(f"let conda choose within '{spec}': conda install '{spec}'")
+    out.append(
+        "or pin all of conda's Python packages: " + constraints_command(ctx.env, ctx.plan.args)
+    )
+    return tuple(out)
+
+
+def _compiled(r: PackageRecord | None) -> bool:
+    return r is not None and not r.noarch and r.subdir != "noarch"
+
+
+def _constraint_severity(r: PackageRecord, moved: PackageRecord | None) -> Severity:
+    """The rubric (docs/findings.md): a violated conda constraint makes conda's records
+    inconsistent (a later conda operation undoes pip's work): a *warning*. It is an *error*
+    only where loading breaks: a compiled package whose pin on another compiled package pip
+    breaks (built against its ABI). A noarch metapackage's exact pin (conda-forge's
+    ``typing-extensions`` on ``typing_extensions``) breaks nothing at run time."""
+    return "error" if _compiled(r) and _compiled(moved) else "warning"
 
 
 def _couplings(ctx: _Context) -> list[Finding]:
@@ -216,7 +248,7 @@ def _couplings(ctx: _Context) -> list[Finding]:
             out.append(
                 Finding(
                     "conda-constraint-violation",
-                    "error",
+                    "warning",
                     owner.name,
                     f"conda's {_record_label(owner)} ties {owner.name} to {spec.name} '{text}'; pip's "
                     f"{c.name} {c.version} would need {spec.name} '{wanted}', the environment has "
@@ -247,7 +279,7 @@ def _couplings(ctx: _Context) -> list[Finding]:
                     out.append(
                         Finding(
                             "conda-constraint-violation",
-                            "error",
+                            "warning",
                             r.name,
                             f"conda's {_record_label(r)} pins '{s2.original}', which rules out the "
                             f"{spec.name} '{wanted}' that pip's {c.name} {c.version} needs",
@@ -302,6 +334,7 @@ def _overrides(ctx: _Context) -> list[Finding]:
                 (
                     f"conda install '{r.conda_record.split(' ')[0]}={c.version}' if a conda build exists",
                     "pip install --no-deps only what conda lacks (see the --no-deps remedy)",
+                    f"or keep conda's {r.version}: add '{c.name}=={r.version}' to the pip request",
                 ),
                 ctx.chain(c.name),
             )
@@ -356,6 +389,65 @@ def _pip_check(ctx: _Context) -> list[Finding]:
 
 
 def _cuda(ctx: _Context) -> list[Finding]:
+    return _cuda_stack(ctx)
+
+
+def _cuda_replacements(ctx: _Context, new_items: list[CudaItem]) -> list[Finding]:
+    """pip replaces a conda package built for one CUDA major (pytorch ``cuda11.8`` builds)
+    with a wheel whose CUDA stack is another major: what conda built against the replaced
+    package (torchvision, torchaudio, ...) no longer loads beside it."""
+    pip_runtimes = sorted({i.runtime for i in new_items if i.runtime})
+    out: list[Finding] = []
+    for c in ctx.changes.values():
+        if c.replaces is None or c.replaces.conda_record is None:
+            continue
+        owner = ctx.env.record(c.replaces.conda_record.split(" ")[0])
+        if owner is None:
+            continue
+        built = [i.runtime for i in conda_cuda_items([owner]) if i.runtime]
+        if not built:
+            continue
+        other = [r for r in pip_runtimes if r != built[0]]
+        if not other:
+            continue
+        dependents = sorted(
+            _record_label(r)
+            for r in ctx.env.records
+            if r.name != owner.name
+            and any(s.name == owner.name for _f, _i, s in _specs(r))
+            and conda_cuda_items([r])
+        )
+        names = ", ".join(i.source for i in new_items if i.runtime in other)
+        out.append(
+            Finding(
+                "cuda-runtime-clash",
+                "error",
+                c.name,
+                f"pip replaces conda's {_record_label(owner)} (a CUDA {built[0]} build) with "
+                f"{c.name} {c.version}, whose CUDA stack is CUDA {'/'.join(other)} ({names})"
+                + (
+                    f"; conda's CUDA {built[0]} builds against it fail to load beside it: "
+                    + ", ".join(dependents)
+                    if dependents
+                    else "; conda's CUDA libraries no longer match the framework"
+                ),
+                {
+                    "conda_record": _record_label(owner),
+                    "conda_runtime": built[0],
+                    "pip_runtimes": other,
+                    "dependents": dependents,
+                },
+                (
+                    f"conda install '{owner.name}={c.version}' with the matching cuda-version, "
+                    "or keep pip away from it: pip install -c conda-constraints.txt ...",
+                ),
+                ctx.chain(c.name),
+            )
+        )
+    return out
+
+
+def _cuda_stack(ctx: _Context) -> list[Finding]:
     env = ctx.env
     conda_items = conda_cuda_items(env.records)
     pip_before = {
@@ -365,9 +457,10 @@ def _cuda(ctx: _Context) -> list[Finding]:
     new_items = [i for i in pip_cuda_items(planned) if i.source not in pip_before]
     if not new_items:
         return []
+    replaced = _cuda_replacements(ctx, new_items)
     conda_runtimes = sorted({i.runtime for i in conda_items if i.runtime})
     cuda_vp = env.target.virtual_package("__cuda")
-    out: list[Finding] = []
+    out: list[Finding] = list(replaced)
     by_runtime: dict[str, list[CudaItem]] = {}
     for i in new_items:
         by_runtime.setdefault(i.runtime or "?", []).append(i)
@@ -434,21 +527,23 @@ def _cuda(ctx: _Context) -> list[Finding]:
                 ctx.chain(first.source.split(" ")[0]),
             )
         )
-        conda_sonames = {i.soname: i for i in conda_items if i.soname}
-        for i in items:
-            if i.soname and i.soname in conda_sonames:
-                c_item = conda_sonames[i.soname]
-                out.append(
-                    Finding(
-                        "cuda-runtime-clash",
-                        "warning",
-                        i.source.split(" ")[0],
-                        f"{i.soname} would come from both installers: conda's {c_item.source} and pip's "
-                        f"{i.source}; which one a process loads depends on load order",
-                        {"soname": i.soname, "conda": c_item.source, "pip": i.source},
-                        chain=ctx.chain(i.source.split(" ")[0]),
-                    )
+    # the same library soname from both installers: which one a process loads depends on
+    # load order, whether or not the runtimes agree
+    conda_sonames = {i.soname: i for i in conda_items if i.soname}
+    for i in new_items:
+        if i.soname and i.soname in conda_sonames:
+            c_item = conda_sonames[i.soname]
+            out.append(
+                Finding(
+                    "cuda-runtime-clash",
+                    "warning",
+                    i.source.split(" ")[0],
+                    f"{i.soname} would come from both installers: conda's {c_item.source} and pip's "
+                    f"{i.source}; which one a process loads depends on load order",
+                    {"soname": i.soname, "conda": c_item.source, "pip": i.source},
+                    chain=ctx.chain(i.source.split(" ")[0]),
                 )
+            )
     return out
 
 
@@ -548,16 +643,11 @@ def _clobber(ctx: _Context, record_paths: RecordPaths | None) -> tuple[list[Find
         if paths is None:
             unchecked.append(f"{c.name} {c.version}")
             continue
-        own = (
-            c.replaces.conda_record.split(" ")[0]
-            if c.replaces and c.replaces.conda_record
-            else None
-        )
         hits: dict[str, list[str]] = {}
         for p in paths:
             full = f"{site}/{p}" if site and not p.startswith("../") else p
             rec = owned.get(full)
-            if rec is not None and rec != own:
+            if rec is not None and not _same_project(ctx, rec, c):
                 hits.setdefault(rec, []).append(full)
         for rec, files in sorted(hits.items()):
             out.append(
@@ -575,41 +665,84 @@ def _clobber(ctx: _Context, record_paths: RecordPaths | None) -> tuple[list[Find
     return out, unchecked
 
 
+def _same_project(ctx: _Context, record: str, change: Change) -> bool:
+    """Whether conda's ``record`` installed the very distribution ``change`` installs (its
+    files list that project's metadata directory): its files are then the project's own --
+    pip restoring conda's version after an earlier pip upgrade removed conda's metadata --
+    not another owner's. (conda's py-opencv owns cv2/ but no opencv dist-info: another owner.)"""
+    r = change.replaces
+    if r is not None and r.conda_record is not None and r.conda_record.split(" ")[0] == record:
+        return True
+    pr = ctx.env.prefix_record(record)
+    if pr is None:
+        return False
+    for f in pr.files:
+        for marker in (".dist-info/", ".egg-info"):
+            idx = f.find(marker)
+            if idx != -1:
+                stem = f[:idx].rsplit("/", 1)[-1]
+                if str(canonicalize_name(stem.split("-", 1)[0])) == str(change.name):
+                    return True
+    return False
+
+
 def _uninstall(ctx: _Context) -> list[Finding]:
+    """pip's uninstall of what the plan replaces, as ``req_uninstall.py`` does it (held
+    against real pip in tests/test_uninstall_real.py): an abort is an error; an uninstall that
+    leaves conda's files behind (no metadata points at them any more) is a warning."""
     out = []
-    why = {
-        "egg-info-file": "it is a distutils-installed project (an .egg-info file): pip cannot tell its files",
-        "egg": "it is an .egg: pip does not uninstall eggs",
-        "egg-info": "its .egg-info has no installed-files.txt, so pip cannot tell its files",
-        "dist-info": "its .dist-info has no RECORD, so pip cannot tell its files",
-    }
     for c in ctx.changes.values():
         r = c.replaces
         if r is None or not r.uninstalled:
             continue
-        if r.kind in ("egg-info-file", "egg") or (
-            r.kind in ("dist-info", "egg-info") and not r.has_record
-        ):
-            owner = f" (installed by conda: {r.conda_record})" if r.conda_record else ""
+        dist = next((d for d in ctx.env.distributions_named(c.name) if d.path == r.path), None)
+        if dist is None:
+            continue
+        outcome = uninstall_outcome(ctx.env, dist)
+        owner = f" (installed by conda: {r.conda_record})" if r.conda_record else ""
+        evidence = {
+            "path": r.path,
+            "kind": r.kind,
+            "has_record": r.has_record,
+            "conda_record": r.conda_record,
+        }
+        if outcome.status == "aborts":
             out.append(
                 Finding(
                     "uninstall-failure",
                     "error",
                     c.name,
-                    f"pip would stop while uninstalling {c.name} {r.version}{owner}: {why[r.kind]}. "
-                    f"pip's own --dry-run does not predict this; the install of {c.name} {c.version} aborts",
-                    {
-                        "path": r.path,
-                        "kind": r.kind,
-                        "has_record": r.has_record,
-                        "conda_record": r.conda_record,
-                    },
+                    f"pip would stop while uninstalling {c.name} {r.version}{owner}: "
+                    f"{outcome.reason}. pip's own --dry-run does not predict this; the install of "
+                    f"{c.name} {c.version} aborts",
+                    evidence,
                     (
                         (
                             f"conda install '{r.conda_record.split(' ')[0]}>={c.version}'"
                             if r.conda_record
                             else f"remove {r.path} by hand first"
                         ),
+                    ),
+                    ctx.chain(c.name),
+                )
+            )
+        elif outcome.status == "partial":
+            shown = ", ".join(outcome.left[:5]) + (
+                f" and {len(outcome.left) - 5} more" if len(outcome.left) > 5 else ""
+            )
+            out.append(
+                Finding(
+                    "partial-uninstall",
+                    "warning",
+                    c.name,
+                    f"pip uninstalls {c.name} {r.version}{owner} by removing {outcome.reason}, "
+                    f"and leaves {len(outcome.left)} of conda's file(s) behind with nothing "
+                    f"pointing at them: {shown}",
+                    {**evidence, "left": list(outcome.left), "removed": list(outcome.removed)},
+                    (
+                        f"let conda replace it: conda install '{r.conda_record.split(' ')[0]}'"
+                        if r.conda_record
+                        else f"remove the files left by {r.path} by hand",
                     ),
                     ctx.chain(c.name),
                 )
@@ -661,33 +794,9 @@ def _abi(ctx: _Context) -> list[Finding]:
         return []
     if not crossing:
         return []
+    # conda's compiled packages pinned to numpy 1.x: the "numpy-2-abi" known incompatibility;
+    # here, pip-installed compiled distributions, which no pin describes
     out = []
-    for r in ctx.env.records:
-        for fld, _i, spec in _specs(r):
-            if (
-                fld == "depends"
-                and spec.name == "numpy"
-                and spec.version is not None
-                and not spec.version.match("2.0.0")
-            ):
-                out.append(
-                    Finding(
-                        "abi-mismatch",
-                        "error",
-                        r.name,
-                        f"conda's {_record_label(r)} was built against numpy 1.x ('{spec.original}'); numpy "
-                        f"{c.version} changes the C ABI, so its compiled modules fail to import",
-                        {
-                            "record": _record_label(r),
-                            "spec": spec.original,
-                            "numpy": c.version,
-                            "basis": "conda pin",
-                        },
-                        ("keep numpy 1.x: pip install 'numpy<2' with the request",),
-                        ctx.chain("numpy"),
-                        "high",
-                    )
-                )
     for d in ctx.env.pip_distributions():
         compiled = any(p.endswith((".so", ".pyd")) for p in d.files)
         needs = any(
@@ -712,6 +821,22 @@ def _abi(ctx: _Context) -> list[Finding]:
                 )
             )
     return out
+
+
+def _known(ctx: _Context) -> list[Finding]:
+    """Runtime breakages metadata does not express (data/known-incompatibilities.json)."""
+    return [
+        Finding(
+            "known-incompatibility",
+            m.entry["severity"],
+            m.subject,
+            m.message,
+            m.evidence,
+            m.remedies,
+            ctx.chain(m.moved),
+        )
+        for m in match_known(ctx.env, ctx.changes)
+    ]
 
 
 def _source_builds(ctx: _Context) -> list[Finding]:
@@ -793,11 +918,37 @@ def analyze(
         *_uninstall(ctx),
         *_metadata_loss(ctx),
         *_abi(ctx),
+        *_known(ctx),
         *_source_builds(ctx),
         *_unknowns(ctx, unchecked),
     ]
-    unique = list(dict.fromkeys(findings))
+    unique = _consistent_remedies(list(dict.fromkeys(findings)), ctx)
     return tuple(sorted(unique, key=lambda f: f.sort_key))
+
+
+def _consistent_remedies(findings: list[Finding], ctx: _Context) -> list[Finding]:
+    """Never advise a version that an error of the same report says breaks: where an error's
+    chain ends at a planned distribution, remedies moving that distribution to the planned
+    version are dropped (keeping it where conda has it remains)."""
+    from dataclasses import replace
+
+    broken = {
+        f.chain[-1].rsplit(" ", 1)[0]: f.chain[-1].rsplit(" ", 1)[1]
+        for f in findings
+        if f.severity == "error" and f.chain and " " in f.chain[-1]
+    }
+    out = []
+    for f in findings:
+        kept = tuple(
+            r
+            for r in f.remedies
+            if not any(
+                f"={version}'" in r and name in r.replace("_", "-")
+                for name, version in broken.items()
+            )
+        )
+        out.append(f if kept == f.remedies else replace(f, remedies=kept))
+    return out
 
 
 def refusal_findings(plan: InstallPlan) -> tuple[Finding, ...]:

@@ -83,6 +83,7 @@ def pip_cuda_items(dists: Iterable[tuple[str, str]]) -> list[CudaItem]:
     """CUDA items from PyPI distributions given as (name, version)."""
     data = cuda_data()
     pattern = re.compile(data["pip_package_pattern"])
+    projects = [re.compile(p) for p in data["pip_project_patterns"]]
     out: list[CudaItem] = []
     for name, version in dists:
         key = canonicalize_name(name)
@@ -95,6 +96,18 @@ def pip_cuda_items(dists: Iterable[tuple[str, str]]) -> list[CudaItem]:
             continue
         if key in data["pip_cuda_projects"]:
             out.append(CudaItem("pip", src, data["pip_cuda_projects"][key], None, None, "package"))
+            continue
+        if key in data["pip_versioned_packages"]:
+            # unsuffixed CUDA 13 wheels, cuda-toolkit, cuda-bindings: the version's major
+            major = version.split(".")[0]
+            lib = data["pip_versioned_packages"][key]
+            out.append(
+                CudaItem("pip", src, major, lib, _soname(major, lib, version), "package version")
+            )
+            continue
+        found = next((hit for rx in projects if (hit := rx.match(key))), None)
+        if found:
+            out.append(CudaItem("pip", src, found.group("major"), None, None, "package name"))
             continue
         local = re.search(r"\+cu(\d{2,3})$", version)
         if local:

@@ -17,8 +17,10 @@ FindingKind = Literal[
     "import-collision",
     "file-clobber",
     "uninstall-failure",
+    "partial-uninstall",
     "conda-metadata-loss",
     "abi-mismatch",
+    "known-incompatibility",
     "source-build",
     "unknown-metadata",
     # audit-only kinds (an environment as it is, no plan)
