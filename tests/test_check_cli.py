@@ -185,6 +185,17 @@ def test_pip_install_runs_the_envs_pip_when_the_check_passes(
     ]
 
 
+def test_pip_install_refuses_what_it_cannot_prove(
+    prefix: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # offline, nothing cached: the index page cannot be read; pip online might install
+    # anything: unknown never passes, so pip is not run (exit 4)
+    args = ["pip", "--prefix", str(prefix), "--offline", "--cache-dir", str(tmp_path), "install"]
+    assert main([*args, "leafpkg", "--index-url", "https://pypi.invalid/simple"]) == EXIT_UNKNOWN
+    assert "not installing" in capsys.readouterr().err
+    assert not (prefix.parent / "called").exists()
+
+
 def test_pip_install_yes_overrides(prefix: Path) -> None:
     args = ["pip", "--prefix", str(prefix), "--cuda", "11.2", "--offline", "--yes", "install"]
     assert main([*args, "sentence-transformers", "--index-url", INDEX]) == EXIT_OK
@@ -346,3 +357,13 @@ def test_pip_install_needs_the_prefixs_python(
     err = capsys.readouterr().err.splitlines()[-1]
     assert err.startswith("mixguard: error: no python interpreter in the prefix")
     assert str(prefix) in err
+
+
+def test_text_report_has_one_block_per_package(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", "--demo", "--fail-on", "never", "--", "typing-extensions==4.12.0"])
+    out = capsys.readouterr().out
+    block = out.split("WARNING  typing-extensions  (2 warnings)\n", 1)[1].split("\n\n", 1)[0]
+    # conda's and PyPI's spellings of one package, both consequences, in one block
+    assert "conda-metadata-loss typing_extensions:" in block
+    assert "conda-override typing-extensions:" in block
+    assert out.count("typing-extensions  (") == 1

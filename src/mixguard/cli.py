@@ -436,7 +436,13 @@ def _pip(args: argparse.Namespace) -> int:
     code = _exit_for(report, args.fail_on)
     if code != EXIT_OK and not args.yes:
         print(
-            "mixguard: not installing (findings at or above --fail-on; --yes to install anyway)",
+            "mixguard: not installing ("
+            + (
+                "facts unknown: unproven"
+                if code == EXIT_UNKNOWN
+                else "findings at or above --fail-on"
+            )
+            + "; --yes to install anyway)",
             file=sys.stderr,
         )
         return code

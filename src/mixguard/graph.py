@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 from packaging.utils import canonicalize_name
 
-from ._requirements import active_requirements
+from ._dependencies import dist_states, requirement_edges
 from .environment.model import Environment
 from .errors import MixguardError
 from .mapping import name_map
-from .resolve.plan import Change, InstallPlan
+from .resolve.plan import InstallPlan
 
 __all__ = ["CombinedGraph", "GraphQueryError", "build_graph"]
 
@@ -127,9 +126,6 @@ class CombinedGraph:
 def build_graph(env: Environment, plan: InstallPlan | None = None) -> CombinedGraph:
     g = nx.MultiDiGraph()
     markers = env.target.markers()
-    changes: dict[str, Change] = {
-        c.name: c for c in (plan.changes if plan else ()) if c.action != "unchanged"
-    }
     for r in env.records:
         g.add_node(
             f"conda:{r.name}",
@@ -141,14 +137,9 @@ def build_graph(env: Environment, plan: InstallPlan | None = None) -> CombinedGr
             state="installed",
             label=f"{r.name} {r.version} (conda)",
         )
-    dists: dict[str, tuple[str | None, str | None, Iterable[str], str | None]] = {}  # by PyPI name
-    for d in env.distributions:
-        if d.name not in dists:
-            dists[d.name] = (d.version, None, d.requires_dist, d.owner)
-    for changed, c in changes.items():
-        before, _, _, owner = dists.get(changed, (None, None, (), None))
-        dists[changed] = (before, c.version, c.requires_dist, owner)
-    for name, (before, after, _reqs, owner) in dists.items():
+    states = dist_states(env, plan)
+    for name, st in states.items():
+        before, after, owner = st.before, st.after, st.owner
         state = "installed" if after is None else ("added" if before is None else "changed")
         version = after or before
         g.add_node(
@@ -181,17 +172,13 @@ def build_graph(env: Environment, plan: InstallPlan | None = None) -> CombinedGr
                 if spec.name.startswith("__") or f"conda:{spec.name}" not in g:
                     continue
                 g.add_edge(f"conda:{r.name}", f"conda:{spec.name}", type=fld, spec=text)
-    for dist_name, (_b, _a, reqs, _o) in dists.items():
-        name = dist_name
-        extras = changes[name].requested_extras if name in changes else ()
-        for req in active_requirements(reqs, markers, extras):
-            dep = canonicalize_name(req.name)
-            if f"pypi:{dep}" in g:
-                g.add_edge(
-                    f"pypi:{name}",
-                    f"pypi:{dep}",
-                    type="requires",
-                    spec=str(req.specifier) or None,
-                    marker=str(req.marker) if req.marker else None,
-                )
+    for name, deps in requirement_edges(states, markers).items():
+        for dep, req in deps:
+            g.add_edge(
+                f"pypi:{name}",
+                f"pypi:{dep}",
+                type="requires",
+                spec=str(req.specifier) or None,
+                marker=str(req.marker) if req.marker else None,
+            )
     return CombinedGraph(g)

@@ -93,6 +93,16 @@ class Report:
             out.append("unknown: the conflict rests on index pages that were not read")
         return tuple(out)
 
+    def by_package(self) -> list[tuple[str, list[Finding]]]:
+        """Findings grouped by the package they are about (PyPI and conda spellings of one
+        name together), most severe package first; each group most severe first."""
+        from packaging.utils import canonicalize_name
+
+        groups: dict[str, list[Finding]] = {}
+        for f in sorted(self.findings, key=lambda f: f.sort_key):
+            groups.setdefault(str(canonicalize_name(f.subject)), []).append(f)
+        return sorted(groups.items(), key=lambda kv: (_SEVERITIES.index(kv[1][0].severity), kv[0]))
+
     # --- JSON -------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
@@ -265,13 +275,17 @@ class Report:
                 arrow = f"{before} -> {after}" if before else after
                 cols = (action.ljust(w[1]), name.ljust(w[2]), arrow.ljust(w[3] + w[4] + 4))
                 lines.append(f" {mark} {'  '.join(cols)}  {owner}".rstrip())
-        for sev in _SEVERITIES:
-            group = [f for f in self.findings if f.severity == sev]
-            if not group:
-                continue
-            lines += ["", paint(f"{sev.upper()}S ({len(group)})", sev_code[sev])]
+        # one block per affected package, all its consequences together, most severe first
+        for package, group in self.by_package():
+            worst = group[0].severity
+            counts = ", ".join(
+                f"{n} {s}{'s' if n != 1 else ''}"
+                for s in _SEVERITIES
+                if (n := sum(1 for f in group if f.severity == s))
+            )
+            lines += ["", paint(f"{worst.upper()}  {package}  ({counts})", sev_code[worst])]
             for f in group:
-                lines.append(f"  {paint(f.kind, sev_code[sev])} {f.subject}: {f.message}")
+                lines.append(f"  {paint(f.kind, sev_code[f.severity])} {f.subject}: {f.message}")
                 if len(f.chain) > 1:
                     lines.append(f"      why: {' -> '.join(f.chain)}")
                 for r in f.remedies[:1]:
