@@ -7,11 +7,11 @@ import shutil
 import pytest
 import yaml
 
-from mixguard.audit import audit
 from mixguard.conda.repodata import RepoData
 from mixguard.conda.solver import CondaSolveError, solve_locked
 from mixguard.demo import DEMO_HOST, demo_cuda, demo_prefix
 from mixguard.environment import read_conda_list, read_environment_file, read_prefix
+from mixguard.findings.audit import audit
 from mixguard.index.client import IndexClient
 from mixguard.mapping import links_for_dist, links_for_record, name_map
 from mixguard.remedies import (
@@ -192,3 +192,21 @@ def test_check_with_a_channel_keeps_its_scan_in_the_cache(tmp_path) -> None:  # 
         first = report.remedies[0]
         assert first.kind == "conda-first" and first.ok is False
     assert len(list((tmp_path / "c" / "repodata-index").glob("*.idx"))) == 1
+
+
+def test_public_functions_survive_submodule_imports() -> None:
+    """mixguard.audit(env) twice in one process, with every submodule imported between: an
+    import must never replace a public function on the package."""
+    import importlib
+    import pkgutil
+
+    import mixguard
+
+    env = mixguard.load_environment(demo=True)
+    first = mixguard.audit(env)
+    for info in pkgutil.walk_packages(mixguard.__path__, "mixguard."):
+        if ".demo." not in info.name and not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    second = mixguard.audit(env)
+    assert [f.kind for f in first.findings] == [f.kind for f in second.findings]
+    assert callable(mixguard.check) and callable(mixguard.load_environment)

@@ -221,6 +221,6 @@ def audit(env: Environment) -> Report:
     >>> sorted({f.kind for f in report.findings})
     ['pip-requirement-violation']
     """
-    from .audit import audit as _audit
+    from .findings.audit import audit as _audit
 
     return Report(env, _audit(env))

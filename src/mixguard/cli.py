@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._secrets import RedactingStream, redact_text
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -327,7 +328,8 @@ def _run_check(args: argparse.Namespace, env: Environment, pip_args: list[str]) 
 
     if sys.stderr.isatty():
         # progress on stderr, so that stdout stays a clean report (or JSON)
-        print(f"mixguard: resolving `pip install {' '.join(pip_args)}` ...", file=sys.stderr)
+        line = redact_text(" ".join(pip_args))
+        print(f"mixguard: resolving `pip install {line}` ...", file=sys.stderr)
     return check(
         env,
         pip_args,
@@ -453,7 +455,7 @@ def _pip(args: argparse.Namespace) -> int:
     if python is None:
         raise _UsageError(f"no python interpreter in the prefix {env.source!r}")
     cmd = [python, "-m", "pip", "install", *args.pip_args]
-    print(f"mixguard: running {' '.join(cmd)}", file=sys.stderr)
+    print(f"mixguard: running {redact_text(' '.join(cmd))}", file=sys.stderr)
     return subprocess.call(cmd)
 
 
@@ -568,6 +570,17 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The CLI; everything it prints goes through the one redaction point (no credential in
+    any output, however it got into a message)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(out), RedactingStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -578,12 +591,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS.get(args.command, _inspect)(args)
     except _Conflict as exc:
-        print(f"mixguard: pip cannot resolve the request:\n{exc}", file=sys.stderr)
+        print(
+            f"mixguard: pip cannot resolve the request:\n{redact_text(str(exc))}", file=sys.stderr
+        )
         return EXIT_CONFLICT
     except (MixguardError, _UsageError) as exc:
         if args.debug:
             raise
-        message = " ".join(str(exc).split("\n"))
+        message = redact_text(" ".join(str(exc).split("\n")))
         print(f"mixguard: error: {message}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:

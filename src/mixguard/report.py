@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ._secrets import redact_data, redact_text
 from ._version import __version__
 from .environment.model import Environment
 from .findings.finding import Finding
@@ -139,7 +140,8 @@ class Report:
         }
         if self.conflict is not None:
             data["conflict"] = self.conflict
-        return data
+        redacted: dict[str, Any] = redact_data(data)  # no credential in any output
+        return redacted
 
     def _plan_dict(self) -> dict[str, Any] | None:
         if self.plan is None:
@@ -192,7 +194,7 @@ class Report:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, default=str)
+        return redact_text(json.dumps(self.to_dict(), indent=indent, default=str))
 
     # --- text -------------------------------------------------------------------------------
 
@@ -301,4 +303,4 @@ class Report:
                 lines.append(f"  {r.kind} ({ok}): {r.summary}")
                 if r.command:
                     lines.append(f"      {r.command}")
-        return "\n".join(lines) + "\n"
+        return redact_text("\n".join(lines) + "\n")  # no credential in any output

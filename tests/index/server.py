@@ -91,6 +91,15 @@ class IndexServer:
                     self._send(304, {"ETag": route.etag}, b"")
                     return
                 extra = dict(route.headers)
+                if not any(k.lower() == "content-type" for k in extra):
+                    # a real index answers pages with their type (pip skips any other page)
+                    extra["Content-Type"] = (
+                        "application/vnd.pypi.simple.v1+json"
+                        if route.body.lstrip()[:1] == b"{"
+                        else "text/html"
+                        if not self.path.endswith((".whl", ".metadata", ".tar.gz", ".zip"))
+                        else "application/octet-stream"
+                    )
                 if route.etag:
                     extra["ETag"] = route.etag
                 rng = headers.get("range")

@@ -87,7 +87,7 @@ class Cache:
     # --- pages ----------------------------------------------------------------------------
 
     def _page_path(self, url: str) -> Path:
-        k = _key(url)
+        k = _key(redact_url(url))  # no hash of a credential in a file name
         return self.root / "pages" / k[:2] / f"{k}.json"
 
     def page(self, url: str) -> CachedPage | None:

@@ -62,6 +62,14 @@ class IndexConfig:
         return () if self.no_index else (self.index_url, *self.extra_index_urls)
 
 
+#: the Content-Types pip reads an index page of (anything else: the page is skipped)
+_PIP_PAGE_TYPES = (
+    "text/html",
+    "application/vnd.pypi.simple.v1+html",
+    "application/vnd.pypi.simple.v1+json",
+)
+
+
 class ProjectFiles:
     """All files of one project across the sources, in pip's priority order, and what failed.
 
@@ -289,6 +297,9 @@ class IndexClient:
     def _parse(
         self, body: bytes, url: str, ctype: str | None, problems: list[str]
     ) -> Sequence[DistributionFile | PageEntry]:
+        if not _is_local(url) and not (ctype or "").lower().startswith(_PIP_PAGE_TYPES):
+            # pip 25.3 (collector.py, _ensure_api_header) skips such a page with a warning
+            return []
         try:
             return scan_page(body, url, ctype)
         except IndexPageError as exc:

@@ -357,13 +357,15 @@ def _sdist_pkg_info(data: bytes, filename: str, limits: Limits) -> DistMetadata:
 # --- entry points -------------------------------------------------------------------------
 
 
-def _verify(data: bytes, hashes: tuple[tuple[str, str], ...]) -> str | None:
+def _verify(data: bytes, hashes: tuple[tuple[str, str], ...], *, full: bool = False) -> str | None:
     for algo, expected in hashes:
         try:
             actual = hashlib.new(algo, data).hexdigest()
         except ValueError:
             continue
         if actual != expected.lower():
+            if full:
+                return f"{algo} mismatch: expected {expected.lower()}, got {actual}"
             return f"{algo} mismatch (expected {expected[:16]}..., got {actual[:16]}...)"
     return None
 
@@ -379,12 +381,19 @@ def fetch_metadata(
             try:
                 resp = transport.get(file.url + ".metadata", max_bytes=lim.max_metadata_bytes)
                 if resp.status == 200:
-                    bad = _verify(resp.content, file.metadata_hashes)
+                    bad = _verify(resp.content, file.metadata_hashes, full=True)
                     if bad is None:
                         return _check(
                             metadata_from_text(_decode(resp.content, lim), "pep658"), file
                         )
-                    notes.append(f"PEP 658 metadata rejected: {bad}")
+                    # pip 25.3 (prepare.py, get_http_url(..., hashes=...)) stops with a
+                    # HashMismatch here; reading the wheel instead would hide tampering
+                    return MetadataUnknown(
+                        file.filename,
+                        redact_url(file.url),
+                        "hash-mismatch",
+                        f"{file.filename}.metadata: {bad}",
+                    )
                 else:
                     notes.append(f"PEP 658 metadata: HTTP {resp.status}")
             except FetchError as exc:

@@ -422,7 +422,7 @@ def _apply_file_option(
         shown = os.path.join(os.path.dirname(parent), value) if parent else value
         _read_file(
             state,
-            base / value,
+            _file_location(base, value, where),
             constraint=opt.dest == "constraints",
             stack=stack,
             where=where,
@@ -510,6 +510,27 @@ def _hashes(options: str, where: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _file_location(base: Path, value: str, where: str) -> Path:
+    """A requirements or constraints file: a path (relative to ``base``) or a ``file:`` URL,
+    as pip's ``get_file_content`` reads them; pip also fetches http(s) URLs, which the check
+    does not (said, never silently skipped)."""
+    from urllib.parse import unquote, urlsplit
+
+    scheme = value.split(":", 1)[0].lower() if "://" in value else ""
+    if scheme == "file":
+        return Path(unquote(urlsplit(value).path))
+    if scheme:
+        from .._secrets import redact_text
+
+        raise UnsupportedPipOption(
+            redact_text(value),
+            "a requirements file given as a URL: pip fetches it, mixguard does not; "
+            "download it and give the path",
+            where,
+        )
+    return base / value
+
+
 def _read_file(
     state: _State, path: Path, *, constraint: bool, stack: tuple[Path, ...], where: str, shown: str
 ) -> None:
@@ -580,13 +601,15 @@ def parse_pip_args(
         _apply_command_line(state, opt, written, value)
     # pip builds its finder from the options, then reads the files (whose options come last)
     for value in state.listed("constraints"):
-        _read_file(state, base / value, constraint=True, stack=(), where="-c", shown=value)
+        path = _file_location(base, value, "-c")
+        _read_file(state, path, constraint=True, stack=(), where="-c", shown=value)
     state.reqs.extend(_root(t, "command line", base) for t in state.positional)
     state.editables[:0] = [
         _root(v, "command line", base, editable=True) for v in state.listed("editables")
     ]
     for value in state.listed("requirements"):
-        _read_file(state, base / value, constraint=False, stack=(), where="-r", shown=value)
+        path = _file_location(base, value, "-r")
+        _read_file(state, path, constraint=False, stack=(), where="-r", shown=value)
     find_links = [
         v if "://" in v else str((base / os.path.expanduser(v)).resolve())
         for v in state.listed("find_links")

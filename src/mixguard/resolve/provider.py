@@ -53,8 +53,17 @@ from .candidates import (
 )
 from .finder import Finder
 from .options import PipRequest
+from .plan import PipRefusal
 
-__all__ = ["Factory", "PipProvider", "Unknown"]
+__all__ = ["Factory", "PipAbort", "PipProvider", "Unknown"]
+
+
+class PipAbort(Exception):
+    """pip stops the command while resolving (a hash error while preparing a candidate)."""
+
+    def __init__(self, refusal: PipRefusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +174,16 @@ class Factory:
     # --- candidates -------------------------------------------------------------------------
 
     def note_unknown(self, cand: IndexCandidate, meta: MetadataUnknown) -> None:
+        if meta.kind == "hash-mismatch":
+            # pip stops the whole install on a metadata file whose hash does not match
+            raise PipAbort(
+                PipRefusal(
+                    "hash-mismatch",
+                    cand.project,
+                    f"THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. "
+                    f"{cand.project}=={cand.version}: {meta.reason} ({meta.url}.metadata)",
+                )
+            )
         self.unknowns[(cand.project, str(cand.version))] = Unknown(
             cand.project, str(cand.version), meta.filename, meta.kind, meta.reason
         )

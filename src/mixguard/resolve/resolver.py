@@ -28,7 +28,7 @@ from .candidates import (
 )
 from .options import PipRequest, parse_pip_args
 from .plan import Action, Change, ConflictCause, InstallPlan, PipCheckProblem, Replaced, UnknownItem
-from .provider import Factory, PipProvider, collect_root, parse_requirement
+from .provider import Factory, PipAbort, PipProvider, collect_root, parse_requirement
 from .refusals import before_resolution, hash_refusals
 
 __all__ = ["ResolutionImpossibleError", "installed_view", "pip_check", "resolve"]
@@ -96,6 +96,8 @@ def resolve(
     try:
         provider.warm(roots)  # every requested project's page at once, not one per round
         result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
+    except PipAbort as abort:
+        return InstallPlan((), args=req.args, refusals=(abort.refusal,))
     except ResolutionImpossible as exc:
         err = _impossible(exc, factory, constraints)
         unread = [u for u in factory.unknowns.values() if u.kind == "index-page"]

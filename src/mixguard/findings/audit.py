@@ -1,5 +1,8 @@
 """Audit an environment as it is (no plan): what mixing has already done to it.
 
+(A module of ``mixguard.findings``, not ``mixguard.audit``: a top-level submodule of that name
+would replace the public ``mixguard.audit()`` function on the package once imported.)
+
 - ``mixed-sources``: a distribution pip installed over a conda package of the same project, with
   another version (the real TF2-GPU ``conda list``: pip numpy 1.19.5 over conda numpy-base 1.20.3);
 - ``duplicate-dist`` and ``missing-dist-info``: from the reader's problems;
@@ -12,12 +15,12 @@ from __future__ import annotations
 
 from packaging.utils import canonicalize_name
 
-from .environment.model import Environment
-from .findings.context import Context
-from .findings.finding import Finding
-from .findings.rules import AUDIT_RULES
-from .mapping import name_map
-from .resolve.plan import InstallPlan
+from ..environment.model import Environment
+from ..mapping import name_map
+from ..resolve.plan import InstallPlan
+from .context import Context
+from .finding import Finding
+from .rules import AUDIT_RULES
 
 __all__ = ["audit"]
 
