@@ -56,9 +56,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 f"parity with real pip {EMULATED_PIP}: {parity.RESULTS['agree']}/{ran} agree "
                 f"({len(parity.CASES)} cases in tests/cases)"
             )
-    if ORACLE_CASES:
-        total = sum(v for k, v in ORACLE_CASES.items() if not k.startswith("skipped"))
-        detail = ", ".join(f"{k}: {v}" for k, v in sorted(ORACLE_CASES.items()))
+    oracle = {k: v for k, v in ORACLE_CASES.items() if not k.startswith("fuzz ")}
+    fuzz = {k[5:]: v for k, v in ORACLE_CASES.items() if k.startswith("fuzz ")}
+    if oracle:
+        # counted by the property tests as they compare; a disagreement fails its test
+        total = sum(v for k, v in oracle.items() if not k.startswith("skipped"))
+        detail = ", ".join(f"{k}: {v}" for k, v in sorted(oracle.items()))
         terminalreporter.write_line(
-            f"py-rattler oracle: {total} cases compared, 0 disagreements ({detail})"
+            f"py-rattler oracle: {total} cases compared, none disagreed ({detail})"
+        )
+    if fuzz:
+        detail = ", ".join(f"{k}: {v}" for k, v in sorted(fuzz.items()))
+        terminalreporter.write_line(
+            f"fuzzed parsers: {sum(fuzz.values())} inputs, each a result or a typed error ({detail})"
         )

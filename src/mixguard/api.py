@@ -152,9 +152,18 @@ def check(
         findings,
         plan,
         args,
+        notes=_cache_notes(client),
         pip=request,
+        cache_dropped=int(getattr(getattr(client, "cache", None), "dropped", 0)),
         _remedies=lambda: _remedies(env, request, client, channels, plan),
     )
+
+
+def _cache_notes(client: Any) -> tuple[str, ...]:
+    """One line when the cache could not be written (the run went on uncached)."""
+    cache = getattr(client, "cache", None)
+    error = getattr(cache, "write_error", None)
+    return (f"the cache cannot be written ({error}): this run was not cached",) if error else ()
 
 
 def load_pip_config(

@@ -339,6 +339,12 @@ def _run_check(args: argparse.Namespace, env: Environment, pip_args: list[str]) 
     )
 
 
+def _debug_cache(args: argparse.Namespace, report: Report) -> None:
+    """With --debug: what the cache dropped (entries that failed verification)."""
+    if getattr(args, "debug", False):
+        print(f"mixguard: debug: {report.cache_dropped} cache entries dropped", file=sys.stderr)
+
+
 def _emit_report(report: Report, fmt: str) -> None:
     if fmt == "json":
         print(report.to_json())
@@ -369,6 +375,7 @@ def _check(args: argparse.Namespace) -> int:
     env = _load(args)
     report = _run_check(args, env, _pip_args(args))
     _emit_report(report, args.format)
+    _debug_cache(args, report)
     return _exit_for(report, args.fail_on)
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 __all__ = [
     "EnvironmentReadError",
     "InvalidMatchSpec",
@@ -11,7 +15,11 @@ __all__ = [
     "MixguardError",
     "ParseError",
     "RepodataError",
+    "total",
 ]
+
+
+_MAX_QUOTED = 200
 
 
 class MixguardError(Exception):
@@ -29,10 +37,13 @@ class ParseError(MixguardError, ValueError):
         self.value = value
         self.reason = reason
         self.where = where
+        shown = repr(value)
+        if len(shown) > _MAX_QUOTED:  # an input quoted, not a megabyte of it
+            shown = f"{shown[:_MAX_QUOTED]}... ({len(shown)} characters)"
         if where and str(value) == where:
             message = f"{where}: {reason}"  # the place is the input (a file): say it once
         else:
-            message = f"{where}: {value!r}: {reason}" if where else f"{value!r}: {reason}"
+            message = f"{where}: {shown}: {reason}" if where else f"{shown}: {reason}"
         super().__init__(message)
 
     def at(self, where: str) -> ParseError:
@@ -64,3 +75,50 @@ class RepodataError(ParseError):
 
 class EnvironmentReadError(ParseError):
     """An environment (prefix, environment.yml, lock file, explicit file) that cannot be read."""
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def total(what: str) -> Callable[[_F], _F]:
+    """Make a reader total: whatever its first argument (the input) holds, it returns a
+    result or raises a :class:`MixguardError` naming the input -- never another exception.
+    A deeper, more precise typed error raised inside passes through unchanged; the cause of a
+    converted one stays attached (``--debug`` shows it)."""
+
+    def deco(fn: _F) -> _F:
+        @functools.wraps(fn)
+        def wrapper(source: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(source, *args, **kwargs)
+            except MixguardError:
+                raise
+            except RecursionError as exc:
+                raise ParseError(
+                    _name(source), f"{what}: nested too deeply to read", _name(source)
+                ) from exc
+            except OSError as exc:
+                raise EnvironmentReadError(
+                    _name(source), f"cannot read {what}: {exc.strerror or exc}", _name(source)
+                ) from exc
+            except (
+                ValueError,
+                TypeError,
+                KeyError,
+                IndexError,
+                AttributeError,
+                OverflowError,
+            ) as exc:
+                raise ParseError(
+                    _name(source), f"unreadable {what}: {type(exc).__name__}: {exc}", _name(source)
+                ) from exc
+
+        return wrapper  # type: ignore[return-value]
+
+    return deco
+
+
+def _name(source: Any) -> str:
+    if isinstance(source, (list, tuple)):
+        return " ".join(str(x) for x in source)
+    return str(source)

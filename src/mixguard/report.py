@@ -46,6 +46,7 @@ class Report:
     conflict: str | None = None  # pip's ResolutionImpossible message, when resolution fails
     notes: tuple[str, ...] = ()  # about the target (assumptions that change pip's choices)
     pip: PipRequest | None = None  # the request as pip would read it (configuration applied)
+    cache_dropped: int = 0  # cache entries that failed verification (deleted, refetched)
     _remedies: Callable[[], tuple[Any, ...]] | None = field(default=None, repr=False)
 
     @cached_property

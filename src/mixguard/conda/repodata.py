@@ -14,10 +14,10 @@ format (``_url``, ``_etag``, ...), and the bare ``{fn: record}`` form of conda's
 from __future__ import annotations
 
 import bz2
+import contextlib
 import hashlib
 import json
 import marshal
-import os
 import re
 from array import array
 from collections.abc import Iterator, Mapping
@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
+from .._atomic import atomic_write
 from ..errors import ParseError, RepodataError
 from ..names import CondaName, conda_name
 from .channel import split_subdir
@@ -324,9 +325,10 @@ class RepoData:
     def _decode(self, start: int, end: int, where: str) -> Any:
         try:
             return json.loads(self._buf[start:end])
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             raise RepodataError(
-                self._snippet(start), f"invalid JSON: {exc}", f"{self.source}: {where}"
+                self._snippet(start), f"invalid JSON: {reason}", f"{self.source}: {where}"
             ) from None
 
     def _key(self, raw: bytes, pos: int) -> str:
@@ -569,10 +571,6 @@ class _SpanIndexFile:
                 flat.extend((q1, start, end, sec))
             packed[name] = flat.tobytes()
         data = (_INDEX_FORMAT, rd._top, rd._count, packed, overrides)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(data))
-            os.replace(tmp, self.path)
-        except (OSError, ValueError):
-            pass  # best effort: the next load scans again
+        # best effort (read-only or full cache): the next load scans again
+        with contextlib.suppress(OSError, ValueError):
+            atomic_write(self.path, marshal.dumps(data))

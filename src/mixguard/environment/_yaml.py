@@ -24,9 +24,31 @@ def read_text(path: str | Path) -> str:
         raise EnvironmentReadError(str(path), f"cannot read: {exc}", str(path)) from None
 
 
+#: aliases a file may use: real environment and lock files use none; a "billion laughs"
+#: document uses a handful to describe a structure exponentially larger than itself
+MAX_ALIASES = 64
+
+
+def _count_aliases(text: str) -> int:
+    # only when anchors are there at all (lock files of megabytes have none): scanning tokens
+    # in Python is not free
+    if "&" not in text or "*" not in text:
+        return 0
+    return sum(
+        1 for tok in yaml.scan(text, Loader=yaml.SafeLoader) if isinstance(tok, yaml.AliasToken)
+    )
+
+
 def load_yaml(path: str | Path) -> Any:
     text = read_text(path)
     try:
+        if _count_aliases(text) > MAX_ALIASES:
+            raise EnvironmentReadError(
+                str(path),
+                f"more than {MAX_ALIASES} YAML aliases: refused (a document that expands to "
+                "far more than its size)",
+                str(path),
+            )
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

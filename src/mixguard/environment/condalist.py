@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..conda.records import PackageRecord
-from ..errors import EnvironmentReadError, ParseError
+from ..errors import EnvironmentReadError, ParseError, total
 from ..names import pypi_name
 from ._urls import _BUILD_NUMBER
 from ._yaml import read_text
@@ -17,6 +17,7 @@ from .target import Target
 __all__ = ["read_conda_list"]
 
 
+@total("a saved `conda list`")
 def read_conda_list(
     path: str | Path,
     *,

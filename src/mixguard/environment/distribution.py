@@ -163,9 +163,11 @@ def read_distribution(
         du = _read_text(path / "direct_url.json", where)
         if du:
             try:
-                direct_url = json.loads(du)
-            except ValueError:
-                direct_url = None
+                loaded = json.loads(du)
+            except (ValueError, RecursionError):
+                loaded = None
+            # pip reads it as a mapping; anything else is no direct URL
+            direct_url = loaded if isinstance(loaded, dict) else None
     if top is not None:
         top_level = tuple(
             sorted(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..conda.matchspec import MatchSpec
 from ..conda.records import PackageRecord
-from ..errors import EnvironmentReadError, ParseError
+from ..errors import EnvironmentReadError, ParseError, total
 from ..names import pypi_name
 from ._urls import _BUILD_NUMBER
 from ._yaml import load_yaml
@@ -27,6 +27,7 @@ __all__ = ["read_environment_file"]
 _PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;@]+)$")
 
 
+@total("environment file")
 def read_environment_file(
     path: str | Path,
     *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..errors import EnvironmentReadError
+from ..errors import EnvironmentReadError, total
 from ._urls import record_from_url
 from ._yaml import read_text
 from .model import Environment
@@ -14,6 +14,7 @@ from .target import Target
 __all__ = ["read_explicit"]
 
 
+@total("@EXPLICIT file")
 def read_explicit(
     path: str | Path,
     *,

@@ -14,7 +14,7 @@ from typing import Any
 from packaging.metadata import RawMetadata
 
 from ..conda.records import PackageRecord
-from ..errors import EnvironmentReadError
+from ..errors import EnvironmentReadError, total
 from ..names import pypi_name
 from ._urls import record_from_url
 from ._yaml import load_yaml
@@ -253,6 +253,7 @@ def _pixi(
     )
 
 
+@total("lock file")
 def read_lockfile(
     path: str | Path,
     *,

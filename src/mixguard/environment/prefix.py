@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..conda.records import PrefixRecord
-from ..errors import EnvironmentReadError, ParseError
+from ..errors import EnvironmentReadError, ParseError, total
 from ..names import CondaName
 from .distribution import (
     PythonDistribution,
@@ -57,6 +57,7 @@ def _site_packages_dirs(prefix: Path, target: Target) -> list[Path]:
     return found
 
 
+@total("conda prefix")
 def read_prefix(
     prefix: str | Path,
     *,
@@ -88,12 +89,14 @@ def read_prefix(
         )
 
     records: list[PrefixRecord] = []
-    for path in sorted(meta_dir.glob("*.json")):
+    # os.listdir, not glob: an unlistable conda-meta/ is an error, never an empty environment
+    for path in sorted(meta_dir / n for n in os.listdir(meta_dir) if n.endswith(".json")):
         where = f"conda-meta/{path.name}"
         try:
             raw = json.loads(path.read_bytes())
-        except ValueError as exc:
-            raise EnvironmentReadError(path.name, f"invalid JSON: {exc}", where) from None
+        except (ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise EnvironmentReadError(path.name, f"invalid JSON: {reason}", where) from None
         except OSError as exc:
             raise EnvironmentReadError(
                 path.name, f"cannot read: {exc.strerror or exc}", where
@@ -105,7 +108,7 @@ def read_prefix(
 
     history: tuple[HistoryEntry, ...] = ()
     hist_path = meta_dir / "history"
-    if hist_path.is_file():
+    if hist_path.exists():  # a history that cannot be read is an error, not an empty one
         history = parse_history(hist_path.read_text(encoding="utf-8", errors="replace"))
 
     facts: HostFacts | None

@@ -57,6 +57,16 @@ _MACHINE = {
 }
 
 
+def _check_python(version: str, where: str | None) -> None:
+    """A Python version a target can have (``3.999999.0`` would make tag generation walk a
+    million minor versions)."""
+    major, minor = _major_minor(version)
+    if major not in (2, 3) or minor > 99:
+        from ..errors import ParseError
+
+        raise ParseError(version, "not a Python version a conda environment can have", where)
+
+
 def _manylinux_tags(arch: str, glibc: str) -> list[str]:
     """``packaging.tags._manylinux.platform_tags`` for a given glibc (not this machine's)."""
     major, minor = _major_minor(glibc)
@@ -144,6 +154,8 @@ class Target:
         if abi is not None and "pypy" in abi.build:
             implementation = "pypy"
         version = python or (py.version if py is not None else None)
+        if version is not None:
+            _check_python(version, py.where if py is not None and not python else "--python")
         python_from = None if python else (py.where or py.dist_name) if py is not None else None
         facts.append(
             TargetFact(

@@ -7,20 +7,27 @@
 - Pages keep ETag / Last-Modified for revalidation, and a freshness deadline from the server's
   ``Cache-Control: max-age`` or, for mirrors that send none, a TTL.
 - Writes are atomic (temporary file + ``os.replace``), so concurrent runs never see partial files.
+- The cache cannot lie: every entry records what it is for (a page: its URL and the body's
+  sha256 and length; metadata: the file name and, for parsed metadata, the name and version it
+  must carry) and is verified on read; an entry that fails is deleted and refetched
+  (``Cache.dropped`` counts them, shown with ``--debug``).
+- A cache that cannot be written (read-only, full disk) degrades to an uncached run: the first
+  failure is kept in ``Cache.write_error`` (one warning line), nothing raises.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._atomic import atomic_write
 from .transport import redact_url
 
 __all__ = ["Cache", "CachedPage", "default_cache_dir"]
@@ -61,18 +68,6 @@ def _max_age(headers: dict[str, str] | Any) -> float | None:
     return float(m.group(1)) if m else None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -83,6 +78,24 @@ class Cache:
     def __init__(self, root: str | Path | None = None, ttl: float = 600.0) -> None:
         self.root = Path(root) if root is not None else default_cache_dir()
         self.ttl = ttl
+        self.dropped = 0  # entries that failed verification, deleted
+        self.write_error: str | None = None  # the first write failure (then: uncached)
+
+    def _drop(self, *paths: Path) -> None:
+        self.dropped += 1
+        for p in paths:
+            with contextlib.suppress(OSError):
+                p.unlink(missing_ok=True)
+
+    def _write(self, path: Path, data: bytes) -> bool:
+        if self.write_error is not None:
+            return False
+        try:
+            atomic_write(path, data)
+        except OSError as exc:
+            self.write_error = f"{self.root}: {exc.strerror or exc}"
+            return False
+        return True
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -92,19 +105,38 @@ class Cache:
 
     def page(self, url: str) -> CachedPage | None:
         path = self._page_path(url)
+        body_path = path.with_suffix(".body")
         try:
             head = json.loads(path.read_bytes())
-            body = (path.with_suffix(".body")).read_bytes()
-        except (OSError, ValueError):
+            body = body_path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, RecursionError):
+            self._drop(path, body_path)
+            return None
+        # verified: this very page (not another's, swapped), whole (not truncated)
+        if (
+            not isinstance(head, dict)
+            or head.get("url") != redact_url(url)
+            or head.get("sha256") != hashlib.sha256(body).hexdigest()
+            or head.get("length") != len(body)
+        ):
+            self._drop(path, body_path)
             return None
         max_age = head.get("max_age")
-        return CachedPage(
-            url,
-            body,
+        ctype, etag, modified = (
             head.get("content_type"),
             head.get("etag"),
             head.get("last_modified"),
-            float(head.get("fetched_at", 0)),
+        )
+        fetched = head.get("fetched_at", 0)
+        return CachedPage(
+            url,
+            body,
+            ctype if isinstance(ctype, str) else None,
+            etag if isinstance(etag, str) else None,
+            modified if isinstance(modified, str) else None,
+            float(fetched) if isinstance(fetched, (int, float)) else 0.0,
             float(max_age) if isinstance(max_age, (int, float)) else None,
             self.ttl,
         )
@@ -122,8 +154,8 @@ class Cache:
         )
         path = self._page_path(url)
         # body first: a reader that finds the head finds a complete body
-        _atomic_write(path.with_suffix(".body"), body)
-        self._write_head(path, page)
+        if self._write(path.with_suffix(".body"), body):
+            self._write_head(path, page)
         return page
 
     def touch_page(self, page: CachedPage, headers: dict[str, str] | Any) -> CachedPage:
@@ -144,13 +176,15 @@ class Cache:
     def _write_head(self, path: Path, page: CachedPage) -> None:
         head = {
             "url": redact_url(page.url),
+            "sha256": hashlib.sha256(page.body).hexdigest(),
+            "length": len(page.body),
             "content_type": page.content_type,
             "etag": page.etag,
             "last_modified": page.last_modified,
             "fetched_at": page.fetched_at,
             "max_age": page.max_age,
         }
-        _atomic_write(path, json.dumps(head).encode())
+        self._write(path, json.dumps(head).encode())
 
     # --- metadata -------------------------------------------------------------------------
 
@@ -161,12 +195,26 @@ class Cache:
     def _meta_path(self, key: str) -> Path:
         return self.root / "metadata" / key[-2:] / f"{key}.json"
 
-    def metadata(self, key: str) -> dict[str, Any] | None:
+    def metadata(self, key: str, filename: str | None = None) -> dict[str, Any] | None:
+        """The entry stored under ``key``; with ``filename``, only if it was stored for that
+        file (an entry for another file, swapped or corrupted, is dropped)."""
+        path = self._meta_path(key)
         try:
-            value = json.loads(self._meta_path(key).read_bytes())
-        except (OSError, ValueError):
+            value = json.loads(path.read_bytes())
+        except FileNotFoundError:
             return None
-        return value if isinstance(value, dict) else None
+        except (OSError, ValueError, RecursionError):
+            self._drop(path)
+            return None
+        if not isinstance(value, dict) or (filename is not None and value.get("for") != filename):
+            self._drop(path)
+            return None
+        return value
 
-    def store_metadata(self, key: str, value: dict[str, Any]) -> None:
-        _atomic_write(self._meta_path(key), json.dumps(value).encode())
+    def drop_metadata(self, key: str) -> None:
+        """Forget an entry a caller found wrong (its content does not match its file)."""
+        self._drop(self._meta_path(key))
+
+    def store_metadata(self, key: str, value: dict[str, Any], filename: str | None = None) -> None:
+        stored = {**value, "for": filename} if filename is not None else value
+        self._write(self._meta_path(key), json.dumps(stored).encode())

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from packaging.utils import canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from ..names import PypiName
 from .cache import Cache, CachedPage
@@ -68,6 +68,16 @@ _PIP_PAGE_TYPES = (
     "application/vnd.pypi.simple.v1+html",
     "application/vnd.pypi.simple.v1+json",
 )
+
+
+def _describes(meta: DistMetadata, file: DistributionFile) -> bool:
+    """Whether metadata carries the name and version of ``file`` (a cache entry must)."""
+    try:
+        return canonicalize_name(meta.name) == canonicalize_name(str(file.name)) and (
+            file.version is None or Version(meta.version) == file.version
+        )
+    except InvalidVersion:
+        return False
 
 
 class ProjectFiles:
@@ -292,6 +302,8 @@ class IndexClient:
                 )
         except (OSError, IndexPageError) as exc:
             problems.append(f"{redact_url(url)}: {exc}")
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            problems.append(f"{redact_url(url)}: unreadable index page: {type(exc).__name__}")
         return []
 
     def _parse(
@@ -304,6 +316,10 @@ class IndexClient:
             return scan_page(body, url, ctype)
         except IndexPageError as exc:
             problems.append(str(exc))
+            return []
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            # a page of the wrong shape (wrong JSON types, nesting): unreadable, said as such
+            problems.append(f"{redact_url(url)}: unreadable index page: {type(exc).__name__}")
             return []
 
     # --- metadata -------------------------------------------------------------------------
@@ -345,16 +361,23 @@ class IndexClient:
 
     def _load(self, file: DistributionFile, mkey: str) -> MetadataResult:
         if self.cache is not None:
-            stored = self.cache.metadata(mkey)
+            stored = self.cache.metadata(mkey, file.filename)
             if stored is not None:
-                if "text" in stored:
+                if isinstance(stored.get("text"), str):
                     try:
-                        return metadata_from_text(stored["text"], "cache")
+                        meta = metadata_from_text(stored["text"], "cache")
                     except ValueError:
-                        pass
+                        meta = None
+                    # verified: the metadata of this very file (its name and version)
+                    if meta is not None and _describes(meta, file):
+                        return meta
+                    self.cache.drop_metadata(mkey)
                 elif stored.get("kind") == "needs-build":
                     return MetadataUnknown(
-                        file.filename, file.display_url, "needs-build", stored.get("reason", "")
+                        file.filename,
+                        file.display_url,
+                        "needs-build",
+                        str(stored.get("reason", "")),
                     )
         if self.offline and not file.url.startswith("file:"):
             return MetadataUnknown(
@@ -366,10 +389,14 @@ class IndexClient:
         result = fetch_metadata(self.transport, file, self.limits)
         if self.cache is not None:
             if isinstance(result, DistMetadata):
-                self.cache.store_metadata(mkey, {"text": result.text, "source": result.source})
+                self.cache.store_metadata(
+                    mkey, {"text": result.text, "source": result.source}, file.filename
+                )
             elif result.kind == "needs-build" and file.sha256:
                 # deterministic for a given file: remember it, to avoid another download
-                self.cache.store_metadata(mkey, {"kind": "needs-build", "reason": result.reason})
+                self.cache.store_metadata(
+                    mkey, {"kind": "needs-build", "reason": result.reason}, file.filename
+                )
         return result
 
     def record(self, file: DistributionFile) -> tuple[str, ...] | None:
@@ -390,14 +417,15 @@ class IndexClient:
 
     def _record(self, file: DistributionFile, key: str) -> tuple[str, ...] | None:
         if self.cache is not None:
-            stored = self.cache.metadata(key)
-            if stored is not None and isinstance(stored.get("paths"), list):
-                return tuple(stored["paths"])
+            stored = self.cache.metadata(key, file.filename)
+            paths_ = stored.get("paths") if stored is not None else None
+            if isinstance(paths_, list) and all(isinstance(p, str) for p in paths_):
+                return tuple(paths_)
         if self.offline and not file.url.startswith("file:"):
             return None
         paths = fetch_record(self.transport, file, self.limits)
         if paths is not None and self.cache is not None and file.sha256:
-            self.cache.store_metadata(key, {"paths": list(paths)})
+            self.cache.store_metadata(key, {"paths": list(paths)}, file.filename)
         return paths
 
     def prefetch(self, files: Iterable[DistributionFile]) -> dict[str, MetadataResult]:

@@ -17,6 +17,7 @@ import hashlib
 import io
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -441,7 +442,17 @@ def fetch_metadata(
         return MetadataUnknown(
             file.filename, redact_url(file.url), kind, "; ".join([*notes, exc.reason])
         )
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        EOFError,
+        OSError,
+        NotImplementedError,  # a compression method zipfile does not read
+        RuntimeError,  # an encrypted member
+        zlib.error,  # corrupt deflate data
+        TypeError,
+        RecursionError,
+    ) as exc:
         return MetadataUnknown(
             file.filename,
             redact_url(file.url),
@@ -483,7 +494,17 @@ def read_local_metadata(
         return MetadataUnknown(name, path.as_uri(), exc.kind, exc.reason)
     except FileNotFoundError:
         return MetadataUnknown(name, path.as_uri(), "fetch-failed", "no such file")
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        EOFError,
+        OSError,
+        NotImplementedError,  # a compression method zipfile does not read
+        RuntimeError,  # an encrypted member
+        zlib.error,  # corrupt deflate data
+        TypeError,
+        RecursionError,
+    ) as exc:
         return MetadataUnknown(name, path.as_uri(), "invalid", f"not a readable archive: {exc}")
     except ValueError as exc:
         return MetadataUnknown(name, path.as_uri(), "invalid", str(exc))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -73,9 +75,10 @@ def scan_json_page(body: bytes, page_url: str) -> list[PageEntry]:
     """
     try:
         data = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise IndexPageError(
-            body[:80].decode("utf-8", "replace"), f"invalid JSON: {exc}", redact_url(page_url)
+            body[:80].decode("utf-8", "replace"), f"invalid JSON: {reason}", redact_url(page_url)
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
         raise IndexPageError(
@@ -110,7 +113,20 @@ class PageEntry:
         self._file: DistributionFile | None = None
 
     def get(self) -> DistributionFile | None:
-        """The parsed file (None for a file pip would skip, as ``DistributionFile.from_link``)."""
+        """The parsed file (None for a file pip would skip, as ``DistributionFile.from_link``);
+        an entry of the wrong shape is an :class:`IndexPageError` naming the page."""
+        if self._entry is None:
+            return self._file
+        try:
+            return self._parse()
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise IndexPageError(
+                str(self._entry)[:80],
+                f"file entry of the wrong shape: {type(exc).__name__}: {exc}",
+                redact_url(self._page_url),
+            ) from None
+
+    def _parse(self) -> DistributionFile | None:
         f = self._entry
         if f is None:
             return self._file
@@ -194,18 +210,35 @@ def parse_html_page(body: bytes, page_url: str) -> list[DistributionFile]:
 
 def parse_page(body: bytes, page_url: str, content_type: str | None) -> list[DistributionFile]:
     """Dispatch on the response's Content-Type (JSON for PEP 691, else HTML)."""
-    if _is_json(page_url, content_type):
-        return parse_json_page(body, page_url)
-    return parse_html_page(body, page_url)
+    with _page_errors(body, page_url):
+        if _is_json(page_url, content_type):
+            return parse_json_page(body, page_url)
+        return parse_html_page(body, page_url)
 
 
 def scan_page(
     body: bytes, page_url: str, content_type: str | None
 ) -> list[DistributionFile] | list[PageEntry]:
     """As :func:`parse_page`, JSON pages as :class:`PageEntry` objects (parsed on demand)."""
-    if _is_json(page_url, content_type):
-        return scan_json_page(body, page_url)
-    return parse_html_page(body, page_url)
+    with _page_errors(body, page_url):
+        if _is_json(page_url, content_type):
+            return scan_json_page(body, page_url)
+        return parse_html_page(body, page_url)
+
+
+@contextmanager
+def _page_errors(body: bytes, page_url: str) -> Iterator[None]:
+    """Total: a page of any shape is a result or an :class:`IndexPageError` naming it."""
+    try:
+        yield
+    except IndexPageError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        raise IndexPageError(
+            body[:80].decode("utf-8", "replace"),
+            f"unreadable index page: {type(exc).__name__}: {exc}",
+            redact_url(page_url),
+        ) from None
 
 
 def _is_json(page_url: str, content_type: str | None) -> bool:

@@ -137,12 +137,29 @@ def _parse_range(value: str, size: int) -> tuple[int, int]:
     return int(a), min(size - 1, int(b)) if b else size - 1
 
 
+def _env_seconds(name: str, default: float) -> float:
+    import os
+
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+class _Final(FetchError):
+    """A failure another attempt would repeat (a redirect loop, an undecodable body)."""
+
+
 @dataclass
 class HttpTransport:
     """httpx-backed transport: pooled connections, HTTP/2 where the server offers it, strict
     timeouts, bounded bodies, retries. Also serves ``file://`` URLs (pip's file indexes)."""
 
-    timeout: float = 30.0
+    timeout: float = 30.0  # per read (httpx)
+    #: the whole fetch, retries included: a server trickling bytes cannot hold a check longer
+    #: (``MIXGUARD_FETCH_DEADLINE`` seconds, default 60)
+    deadline: float = field(default_factory=lambda: _env_seconds("MIXGUARD_FETCH_DEADLINE", 60.0))
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     user_agent: str = "mixguard"
     http2: bool = True
@@ -181,11 +198,14 @@ class HttpTransport:
         if url.startswith("file:"):
             return _file_get(url, max_bytes, headers)
         last: FetchError | None = None
+        give_up = time.monotonic() + self.deadline
         for attempt in range(self.retry.attempts):
             try:
-                resp = self._once(url, headers, max_bytes)
+                resp = self._once(url, headers, max_bytes, give_up)
             except FetchError as exc:
-                if isinstance(exc, TooLarge) or (exc.status is not None and exc.status < 500):
+                if isinstance(exc, (TooLarge, _Final)) or (
+                    exc.status is not None and exc.status < 500
+                ):
                     raise
                 last = exc
             else:
@@ -193,13 +213,22 @@ class HttpTransport:
                     return resp
                 last = FetchError(url, f"HTTP {resp.status}", resp.status)
             if attempt + 1 < self.retry.attempts:
-                time.sleep(self.retry.delay(attempt))
+                pause = self.retry.delay(attempt)
+                if time.monotonic() + pause >= give_up:
+                    break  # the retry budget lives inside the deadline
+                time.sleep(pause)
         assert last is not None
         raise FetchError(
             last.url, f"{last.reason} (after {self.retry.attempts} attempts)", last.status
         )
 
-    def _once(self, url: str, headers: Mapping[str, str] | None, max_bytes: int | None) -> Response:
+    def _once(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None,
+        max_bytes: int | None,
+        give_up: float | None = None,
+    ) -> Response:
         import httpx
 
         client = self._http()
@@ -220,6 +249,8 @@ class HttpTransport:
                 chunks: list[bytes] = []
                 total = 0
                 for chunk in r.iter_bytes():
+                    if give_up is not None and time.monotonic() > give_up:
+                        raise FetchError(url, f"no complete answer within {self.deadline:g} s")
                     total += len(chunk)
                     if max_bytes is not None and total > max_bytes:
                         raise TooLarge(url, f"more than the {max_bytes}-byte bound", r.status_code)
@@ -234,3 +265,8 @@ class HttpTransport:
             raise FetchError(url, f"timed out after {self.timeout:g} s") from None
         except httpx.TransportError as exc:
             raise FetchError(url, f"connection failed: {type(exc).__name__}: {exc}") from None
+        except httpx.TooManyRedirects:
+            raise _Final(url, "too many redirects (a redirect loop)") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            # DecodingError (a body its Content-Encoding cannot decode), and the rest
+            raise _Final(url, f"{type(exc).__name__}: {exc}") from None

@@ -23,7 +23,7 @@ from typing import Literal
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from ..errors import MixguardError, ParseError
+from ..errors import MixguardError, ParseError, total
 from ..index.client import PYPI, IndexConfig
 from ._pip_options import PipOption, by_name, match_long
 from .configuration import ConfigItem, PipConfiguration
@@ -269,7 +269,7 @@ def _root(
             return RootRequirement(text, req, constraint, editable, req.url, where)
         link = text
         if "://" not in link:
-            link = str((base / Path(link).expanduser()).resolve())
+            link = str((base / os.path.expanduser(link)).resolve())  # ~unknown: as written
         name = _egg_name(text)
         return RootRequirement(
             text, Requirement(name) if name else None, constraint, editable, link, where
@@ -574,6 +574,7 @@ def wants_isolated(args: Sequence[str]) -> bool:
     return "--isolated" in args
 
 
+@total("pip arguments")
 def parse_pip_args(
     args: Sequence[str],
     cwd: str | Path = ".",
