@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 import sys
 from pathlib import Path
 
@@ -16,6 +15,8 @@ import yaml
 
 from mixguard.cli import EXIT_CONFLICT, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_UNKNOWN, main
 from mixguard.demo import demo_index, demo_prefix
+
+from .cases.envs import demo_with_fake_python
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report-schema.json").read_text())
 INDEX = (demo_index() / "simple").as_uri()
@@ -31,13 +32,7 @@ def _json(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
 def prefix(tmp_path: Path) -> Path:
     """A writable copy of the demo prefix (tests corrupt it), with a fake `bin/python` that
     records how it was called instead of installing anything."""
-    dest = tmp_path / "env"
-    shutil.copytree(demo_prefix(), dest)
-    python = dest / "bin" / "python"
-    python.parent.mkdir()
-    python.write_text(f'#!/bin/sh\necho "$@" > "{tmp_path}/called"\n')
-    python.chmod(python.stat().st_mode | stat.S_IEXEC)
-    return dest
+    return demo_with_fake_python(tmp_path)
 
 
 def test_demo_check_tells_the_seed_story(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,15 +4,13 @@ cache directory (file names and contents) and a snapshot's files."""
 
 from __future__ import annotations
 
-import shutil
-import stat
 from pathlib import Path
 
 import pytest
 
 from mixguard.cli import main
-from mixguard.demo import demo_prefix
 
+from .cases.envs import demo_with_fake_python
 from .index.builders import sha256, wheel
 from .index.server import IndexServer
 
@@ -27,16 +25,6 @@ def server() -> IndexServer:
     s.add("/simple/leafpkg/", f'<a href="/files/{fn}#sha256={sha256(data)}">{fn}</a>'.encode())
     s.add(f"/files/{fn}", data)
     return s
-
-
-def _prefix(tmp_path: Path) -> Path:
-    dest = tmp_path / "env"
-    shutil.copytree(demo_prefix(), dest)
-    python = dest / "bin" / "python"
-    python.parent.mkdir()
-    python.write_text(f'#!/bin/sh\necho "$@" > "{tmp_path}/called"\n')
-    python.chmod(python.stat().st_mode | stat.S_IEXEC)
-    return dest
 
 
 def _files_text(root: Path) -> str:
@@ -55,7 +43,7 @@ def test_no_credential_in_any_output(
     index = f"http://user:{SECRET}@{host}/simple"
     extra = f"http://{TOKEN}@{host}/simple"
     cache = tmp_path / "cache"
-    prefix = _prefix(tmp_path)
+    prefix = demo_with_fake_python(tmp_path)
     src = ["--prefix", str(prefix), "--cache-dir", str(cache)]
     pip = ["leafpkg", "--index-url", index, "--extra-index-url", extra]
     runs = [

@@ -86,6 +86,20 @@ def _python_record(prefix: Path, version: str) -> None:
     _record(prefix, "python", version, "h0000000_0_cpython", "linux-64", [], [f"bin/python{short}"])
 
 
+def demo_with_fake_python(tmp_path: Path) -> Path:
+    """A writable copy of the demo prefix with a fake ``bin/python`` that records how it was
+    called (in ``tmp_path/called``) instead of installing anything."""
+    import stat
+
+    dest = tmp_path / "env"
+    shutil.copytree(demo_prefix(), dest)
+    python = dest / "bin" / "python"
+    python.parent.mkdir()
+    python.write_text(f'#!/bin/sh\necho "$@" > "{tmp_path}/called"\n')
+    python.chmod(python.stat().st_mode | stat.S_IEXEC)
+    return dest
+
+
 def pyenv_interpreter(short: str) -> Path:
     """pyenv's ``python<short>``; CI must have it, elsewhere its absence skips the test."""
     import os

@@ -357,6 +357,19 @@ def _sdist_pkg_info(data: bytes, filename: str, limits: Limits) -> DistMetadata:
 
 # --- entry points -------------------------------------------------------------------------
 
+#: what reading an archive of any shape can raise (one list for the remote and local readers)
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    EOFError,
+    OSError,
+    NotImplementedError,  # a compression method zipfile does not read
+    RuntimeError,  # an encrypted member
+    zlib.error,  # corrupt deflate data
+    TypeError,
+    RecursionError,
+)
+
 
 def _verify(data: bytes, hashes: tuple[tuple[str, str], ...], *, full: bool = False) -> str | None:
     for algo, expected in hashes:
@@ -442,17 +455,7 @@ def fetch_metadata(
         return MetadataUnknown(
             file.filename, redact_url(file.url), kind, "; ".join([*notes, exc.reason])
         )
-    except (
-        zipfile.BadZipFile,
-        tarfile.TarError,
-        EOFError,
-        OSError,
-        NotImplementedError,  # a compression method zipfile does not read
-        RuntimeError,  # an encrypted member
-        zlib.error,  # corrupt deflate data
-        TypeError,
-        RecursionError,
-    ) as exc:
+    except _UNREADABLE as exc:
         return MetadataUnknown(
             file.filename,
             redact_url(file.url),
@@ -494,17 +497,7 @@ def read_local_metadata(
         return MetadataUnknown(name, path.as_uri(), exc.kind, exc.reason)
     except FileNotFoundError:
         return MetadataUnknown(name, path.as_uri(), "fetch-failed", "no such file")
-    except (
-        zipfile.BadZipFile,
-        tarfile.TarError,
-        EOFError,
-        OSError,
-        NotImplementedError,  # a compression method zipfile does not read
-        RuntimeError,  # an encrypted member
-        zlib.error,  # corrupt deflate data
-        TypeError,
-        RecursionError,
-    ) as exc:
+    except _UNREADABLE as exc:
         return MetadataUnknown(name, path.as_uri(), "invalid", f"not a readable archive: {exc}")
     except ValueError as exc:
         return MetadataUnknown(name, path.as_uri(), "invalid", str(exc))
