@@ -241,9 +241,9 @@ def _apply_config(state: _State, item: ConfigItem) -> None:
 
 
 def _redact(value: str) -> str:
-    from ..index.transport import redact_url
+    from .._secrets import redact_text
 
-    return " ".join(redact_url(v) if "://" in v else v for v in value.split())
+    return redact_text(value)
 
 
 def _is_link(text: str) -> bool:
