@@ -68,6 +68,12 @@ def test_cuda_clash_without_a_driver_fact_is_a_warning_not_safe() -> None:
         if f.kind == "cuda-runtime-clash" and f.subject == "nvidia-cuda-runtime-cu12"
     ]
     assert clash[0].severity == "warning" and "driver is unknown" in clash[0].message
+    # resting on an unknown fact, the check does not pass
+    from mixguard.report import Report
+
+    env = read_prefix(demo_prefix(), environ={}, host=None)
+    report = Report(env, tuple(findings))
+    assert any("__cuda not given" in u for u in report.unproven) and report.fails("error")
 
 
 def test_cuda_clash_on_a_machine_without_a_driver_says_so() -> None:

@@ -91,6 +91,11 @@ class Report:
             for f in self.findings
             if f.kind == "unknown-metadata"
         ]
+        out += [
+            f"unknown: {f.subject}: whether the driver can run it (__cuda not given)"
+            for f in self.findings
+            if f.evidence.get("driver_unknown")
+        ]
         if self.conflict is not None and "(mixguard: unproven" in self.conflict:
             out.append("unknown: the conflict rests on index pages that were not read")
         return tuple(out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..context import Context, record_label, specs_of
 from ..cuda import CudaItem, conda_cuda_items, driver_ok, min_driver_cuda, pip_cuda_items
 from ..finding import Finding, Severity
@@ -135,6 +137,8 @@ def cuda(ctx: Context) -> list[Finding]:
                     "pip_runtime": runtime,
                     "min_driver_cuda": need,
                     "__cuda": cuda_vp.version if cuda_vp else None,
+                    # whether the driver could run it rests on a fact nobody gave
+                    "driver_unknown": ok is None and _cuda_unknown(env),
                 },
                 remedies=(
                     f"install the CUDA {'/'.join(conda_runtimes) or runtime} build from conda instead "
@@ -162,6 +166,11 @@ def cuda(ctx: Context) -> list[Finding]:
                 )
             )
     return out
+
+
+def _cuda_unknown(env: Any) -> bool:
+    fact = env.target.fact("__cuda")
+    return fact is None or fact.unknown
 
 
 def installed_cuda(ctx: Context) -> list[Finding]:
