@@ -2,12 +2,11 @@
 
     python benchmarks/bench_condasolve.py [--rounds 3] [--dir /tmp/mixguard-bigrepo]
 
-The conda-first remedy asks "can conda channels give this request with the environment
-locked?"; this times that solve (``mixguard.conda.solver.solve_locked``: resolvelib over
-MatchSpecs, records read lazily by name from ``RepoData``) against py-rattler's
-``solve_with_sparse_repodata`` (resolvo, records read lazily by name from ``SparseRepoData``)
-on the same specs over the same 241 MB file (``gen_repodata.py``), each in a fresh process
-per round, alternating, from opening the file to the solution. Every solution is then checked
+The conda-first remedy and loose environment files are solved by rattler's solver
+(``mixguard.conda.solve.solve_locked``, py-rattler underneath); this times that call against
+py-rattler's ``solve_with_sparse_repodata`` called directly on the same specs over the same
+241 MB file (``gen_repodata.py``): mixguard's overhead (record conversion, the channel read),
+each in a fresh process per round, alternating, from opening the file to the solution. Every solution is then checked
 in this process: each record's ``depends`` must be met by the solution's record of that name
 (mixguard's MatchSpec), and the two solutions are compared.
 """
@@ -29,11 +28,14 @@ SRC = Path(__file__).parents[1] / "src"
 
 _CHILD = {
     "mixguard solve_locked": """
-from mixguard.conda.repodata import RepoData
-from mixguard.conda.solver import CondaSolveError, solve_locked
-rd = RepoData.from_path(PATH)
+import os, tempfile
+from mixguard.conda.solve import CondaSolveError, solve_locked
+chan = tempfile.mkdtemp()
+os.makedirs(chan + "/linux-64")
+os.symlink(PATH, chan + "/linux-64/repodata.json")
 try:
-    sol = [(r.name, str(r.version), r.build) for r in solve_locked(SPECS, [rd], ()).values()]
+    sol = [(r.name, str(r.version), r.build)
+           for r in solve_locked(SPECS, [chan], "linux-64", ()).values()]
 except CondaSolveError as exc:
     sol = "conflict: " + str(exc)[:300]
 """,

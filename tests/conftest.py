@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -40,6 +42,23 @@ def _no_machine_pip_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
 
 
+_LOOPBACK = ("localhost", "127.", "::1")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never use the network (a server on 127.0.0.1 is fine): a name outside loopback
+    fails to resolve at once, so a test that would reach out fails instead of depending on it."""
+    real = socket.getaddrinfo
+
+    def loopback_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not str(host).startswith(_LOOPBACK):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests never use the network ({host})")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     parity = sys.modules.get("tests.test_parity")
     if parity is not None:
@@ -56,6 +75,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 f"parity with real pip {EMULATED_PIP}: {parity.RESULTS['agree']}/{ran} agree "
                 f"({len(parity.CASES)} cases in tests/cases)"
             )
+    conda_cases = sys.modules.get("tests.test_conda_cases")
+    if conda_cases is not None and conda_cases.COUNTS:
+        c = conda_cases.COUNTS
+        documented = len(conda_cases.DOC["failed"])
+        terminalreporter.write_line(
+            f"conda's own model tests: {sum(c.values())} cases, {c['passed']} passed, "
+            f"{c['failed']} differ ({documented} case ids, each explained), {c['not run']} not "
+            f"run (reasons documented), {c['xfail in conda']} fail in conda too "
+            "(tests/cases/conda/divergences.yml)"
+        )
     oracle = {k: v for k, v in ORACLE_CASES.items() if not k.startswith("fuzz ")}
     fuzz = {k[5:]: v for k, v in ORACLE_CASES.items() if k.startswith("fuzz ")}
     if oracle:

@@ -20,7 +20,7 @@ from ._version import __version__
 from .errors import MixguardError, ParseError
 
 if TYPE_CHECKING:
-    from .api import audit, check, load_environment
+    from .api import audit, check, describe, load_environment
     from .environment import Environment
     from .findings import Finding
     from .report import Report
@@ -37,12 +37,14 @@ __all__ = [
     "__version__",
     "audit",
     "check",
+    "describe",
     "load_environment",
 ]
 
 _LAZY = {
     "audit": "api",
     "check": "api",
+    "describe": "api",
     "load_environment": "api",
     "Environment": "environment",
     "Finding": "findings",

@@ -13,7 +13,7 @@ from .report import Report
 from .resolve.configuration import PipConfiguration
 from .resolve.options import PipRequest, parse_pip_args, wants_isolated
 
-__all__ = ["audit", "check", "load_environment", "load_pip_config"]
+__all__ = ["audit", "check", "describe", "load_environment", "load_pip_config"]
 
 
 def load_environment(
@@ -106,7 +106,6 @@ def check(
     from .index.client import IndexClient
     from .resolve.resolver import ResolutionImpossibleError, resolve
 
-    _require_target(env)
     if isinstance(requirements, PipRequest):
         request = requirements
     else:
@@ -126,6 +125,8 @@ def check(
             request = replace(request, upgrade_strategy="only-if-needed")
     if client is None:
         client = IndexClient(request.index, cache=Cache(cache_dir), offline=offline)
+    env = describe(env, client=client, offline=offline)
+    _require_target(env)
     args = request.args or tuple(r.text for r in request.requirements)
     try:
         plan = resolve(env, request, client, cwd=cwd)
@@ -157,6 +158,47 @@ def check(
         cache_dropped=int(getattr(getattr(client, "cache", None), "dropped", 0)),
         _remedies=lambda: _remedies(env, request, client, channels, plan),
     )
+
+
+def describe(
+    env: Environment,
+    *,
+    offline: bool = False,
+    cache_dir: str | Path | None = None,
+    client: Any = None,
+    environ: Mapping[str, str] | None = None,
+) -> Environment:
+    """An environment described by a file, with the Python distributions pip would see there.
+
+    Each conda record's distribution comes from the conda package itself (read from its
+    channel), else the PyPI release of its version (marked ``assumed from PyPI``), else it is
+    ``unknown`` (:mod:`mixguard.index.conda_dists`). A prefix is returned unchanged. ``client``
+    is the pip index to ask (default: the one pip's configuration names).
+    """
+    if env.kind == "prefix" or env.described:
+        return env
+    from ._create import needs_solve, replay_pip_section, solve_environment
+    from .index.cache import Cache
+    from .index.client import IndexClient
+    from .index.conda_dists import complete_distributions
+    from .index.conda_package import CondaPackageReader
+
+    if client is None:
+        config = load_pip_config(env, [], environ)
+        # the index pip's configuration names (a placeholder requirement: nothing is resolved)
+        request = parse_pip_args(["pip"], ".", config=config, environ=environ)
+        client = IndexClient(request.index, cache=Cache(cache_dir), offline=offline)
+    if needs_solve(env):
+        cache = getattr(client, "cache", None)
+        env = solve_environment(
+            env, offline=offline, cache_dir=cache.root if cache is not None else cache_dir
+        )
+    reader = CondaPackageReader(
+        transport=client.transport, cache=client.cache, limits=client.limits, offline=offline
+    )
+    env = complete_distributions(env, reader, client)
+    env = replay_pip_section(env, client, Path(env.source).parent)
+    return replace(env, described=True, _by_name={})
 
 
 def _cache_notes(client: Any) -> tuple[str, ...]:
@@ -211,14 +253,10 @@ def _remedies(
     if plan is not None:
         out.append(no_deps_remedy(env, request, client, plan))
     if channels:
-        from .conda.repodata import LocalChannel
-
-        subdir = env.target.subdir or "linux-64"
         client_cache = getattr(client, "cache", None)
-        # the channel's scan is kept in the cache: the next check reads it in milliseconds
-        index_dir = client_cache.root / "repodata-index" if client_cache is not None else None
-        sources = [LocalChannel.from_location(c, subdir, index_dir) for c in channels]
-        out.insert(0, conda_first(env, request, sources, ", ".join(str(c) for c in channels)))
+        cache_dir = client_cache.root if client_cache is not None else None
+        label = ", ".join(str(c) for c in channels)
+        out.insert(0, conda_first(env, request, channels, label, cache_dir=cache_dir))
     return tuple(out)
 
 

@@ -64,6 +64,18 @@ def _env_options(p: argparse.ArgumentParser, *, demo_help: str) -> None:
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
+def _reading_options(p: argparse.ArgumentParser) -> None:
+    """A file source's conda packages are read from their channels (and PyPI)."""
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not read conda packages or PyPI: use the cache (what is missing is unknown)",
+    )
+    p.add_argument(
+        "--cache-dir", metavar="DIR", help="default: $MIXGUARD_CACHE_DIR or the user cache"
+    )
+
+
 def _check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--channel",
@@ -149,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _env_options(inspect, demo_help=_DEMO)
     inspect.add_argument("--format", choices=("text", "json"), default="text")
+    _reading_options(inspect)
 
     export = sub.add_parser(
         "export-env",
@@ -169,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         "distribution conda owns held at its installed version (`pip install -c FILE ...`).",
     )
     _env_options(cons, demo_help=_DEMO)
+    _reading_options(cons)
 
     pip = sub.add_parser(
         "pip",
@@ -428,7 +442,7 @@ def _export_env(args: argparse.Namespace) -> int:
 def _constraints(args: argparse.Namespace) -> int:
     from .remedies import constraints_txt
 
-    print(constraints_txt(_load(args)), end="")
+    print(constraints_txt(_described(args)), end="")
     return EXIT_OK
 
 
@@ -512,6 +526,8 @@ def _summary(env: Environment) -> dict[str, Any]:
                     f"{r.name} {r.version} {r.build}" if (r := env.owner(d)) is not None else None
                 ),
                 "path": d.path or None,
+                "metadata_from": d.metadata_origin,
+                "metadata_note": d.origin_note or None,
             }
             for d in env.distributions
         ],
@@ -539,14 +555,22 @@ def _text(env: Environment) -> str:
         (
             f"{d['name']} {d['version']}",
             d["installer"] or "-",
+            d["metadata_from"],
             d["conda_record"] or "none: pip-installed (pypi_0)",
         )
         for d in data["distributions"]
     ]
     w1 = max([len("distribution"), *(len(r[0]) for r in rows)])
     w2 = max([len("installer"), *(len(r[1]) for r in rows)])
-    lines.append(f"  {'distribution'.ljust(w1)}  {'installer'.ljust(w2)}  conda record")
-    lines += [f"  {a.ljust(w1)}  {b.ljust(w2)}  {c}" for a, b, c in rows]
+    w3 = max([len("requirements from"), *(len(r[2]) for r in rows)])
+    lines.append(
+        f"  {'distribution'.ljust(w1)}  {'installer'.ljust(w2)}  "
+        f"{'requirements from'.ljust(w3)}  conda record"
+    )
+    lines += [f"  {a.ljust(w1)}  {b.ljust(w2)}  {c.ljust(w3)}  {e}" for a, b, c, e in rows]
+    solved = data.get("solved") or []
+    if solved:
+        lines.append(f"Solved, not read ({len(solved)} records: conda's solver picked them)")
     lines.append("")
     if data["problems"]:
         lines.append(f"Problems already present ({len(data['problems'])})")
@@ -567,8 +591,20 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _described(args: argparse.Namespace) -> Environment:
+    """The environment with the Python distributions its source implies (a file source's conda
+    packages read from their channels, else PyPI, else unknown)."""
+    from .api import describe
+
+    return describe(
+        _load(args),
+        offline=bool(getattr(args, "offline", False)),
+        cache_dir=getattr(args, "cache_dir", None),
+    )
+
+
 def _inspect(args: argparse.Namespace) -> int:
-    env = _load(args)
+    env = _described(args)
     if args.format == "json":
         print(json.dumps(_summary(env), indent=2))
     else:

@@ -96,9 +96,27 @@ class Report:
             for f in self.findings
             if f.evidence.get("driver_unknown")
         ]
+        if self.plan is not None and any(c.action != "unchanged" for c in self.plan.changes):
+            blind = [
+                d.name
+                for d in self.env.distributions
+                if d.metadata is None and d.metadata_origin == "unknown"
+            ]
+            if blind:
+                shown = ", ".join(blind[:8]) + (
+                    f" and {len(blind) - 8} more" if len(blind) > 8 else ""
+                )
+                out.append(
+                    f"unknown: the requirements of {len(blind)} installed distribution(s) "
+                    f"({shown}): whether the install breaks them (pip check) is unproven"
+                )
         if self.conflict is not None and "(mixguard: unproven" in self.conflict:
             out.append("unknown: the conflict rests on index pages that were not read")
         return tuple(out)
+
+    def assumed_distributions(self) -> list[str]:
+        """Conda packages whose requirements come from the PyPI release, not the package."""
+        return [d.name for d in self.env.distributions if d.metadata_origin == "assumed from PyPI"]
 
     def by_package(self) -> list[tuple[str, list[Finding]]]:
         """Findings grouped by the package they are about (PyPI and conda spellings of one
@@ -121,6 +139,11 @@ class Report:
                 "source": self.env.source,
                 "kind": self.env.kind,
                 "name": self.env.name,
+                "distributions_assumed": self.assumed_distributions(),
+                "distributions_unknown": [
+                    d.name for d in self.env.distributions if d.metadata_origin == "unknown"
+                ],
+                "solved": list(self.env.solved),
             },
             "target": {
                 "subdir": t.subdir,
@@ -243,6 +266,20 @@ class Report:
         facts = [f for f in t.facts if f.name.startswith("__") and f.name != "__unix"]
         if facts:
             lines.append("target facts: " + ", ".join(_fact_text(f) for f in facts))
+        assumed = self.assumed_distributions()
+        if assumed:
+            shown = ", ".join(assumed[:8]) + (
+                f" and {len(assumed) - 8} more" if len(assumed) > 8 else ""
+            )
+            lines.append(
+                f"assumed: requirements of {len(assumed)} conda package(s) taken from their PyPI "
+                f"release (conda-forge may patch them): {shown}"
+            )
+        if self.env.solved:
+            lines.append(
+                f"solved: {len(self.env.solved)} conda record(s) picked by the solver "
+                "(py-rattler), not read from the source"
+            )
         if self.request:
             lines.append(f"request: pip install {' '.join(self.request)}")
         if self.pip is not None:

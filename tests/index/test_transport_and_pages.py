@@ -152,3 +152,22 @@ def test_bad_pages_are_typed(server: IndexServer) -> None:
     server.add("/simple/demo/", Route(body=b'{"meta": {}}', headers={"Content-Type": JSON_TYPE}))
     pf = IndexClient(IndexConfig(index_url=server.url + "/simple")).project_files("demo")
     assert pf.files == () and "not a PEP 691 project page" in pf.problems[0]
+
+
+def test_an_unreachable_host_is_tried_once_per_run() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on: connections are refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t = HttpTransport(retry=FAST)
+    with pytest.raises(FetchError, match="after 3 attempts"):
+        t.get(f"http://127.0.0.1:{port}/a.conda")
+    with pytest.raises(FetchError, match="could not be reached earlier in this run"):
+        t.get(f"http://127.0.0.1:{port}/b.conda")
+
+
+def test_a_url_that_does_not_parse_is_a_fetch_error_and_redacts() -> None:
+    with pytest.raises(FetchError, match="not a valid URL"):
+        HttpTransport(retry=FAST).get("https://[::1/bad")
+    assert redact_url("https://me:s3cret@[::1/bad") == "https://me:****@[::1/bad"

@@ -51,7 +51,9 @@ def read_conda_list(
                     version=version,
                     kind="listed",
                     display_name=name,
+                    installer="pip",
                     where=where,
+                    metadata_origin="unknown",
                 )
             )
             continue

@@ -16,9 +16,23 @@ from packaging.metadata import RawMetadata, parse_email
 from ..errors import EnvironmentReadError
 from ..names import CondaName, PypiName, pypi_name
 
-__all__ = ["DistKind", "PythonDistribution", "read_distribution"]
+__all__ = [
+    "DistKind",
+    "MetadataOrigin",
+    "PythonDistribution",
+    "distribution_from_texts",
+    "read_distribution",
+]
 
 DistKind = Literal["dist-info", "egg-info", "egg-info-file", "egg", "locked", "listed"]
+#: where a distribution's metadata (its Requires-Dist) was read:
+#: ``prefix`` (its own METADATA in the prefix), ``conda package`` (the conda package's
+#: dist-info, read from the channel), ``lock file``, ``PyPI`` (a pip-installed distribution's
+#: metadata on the index), ``assumed from PyPI`` (a conda package's requirements taken from the
+#: PyPI release of the same version: conda-forge may patch them), ``unknown``.
+MetadataOrigin = Literal[
+    "prefix", "conda package", "lock file", "PyPI", "assumed from PyPI", "unknown"
+]
 
 _SUFFIXES = (".dist-info", ".egg-info", ".egg")
 
@@ -46,6 +60,9 @@ class PythonDistribution:
     files: tuple[str, ...] = field(default=(), compare=False, hash=False, repr=False)
     owner: CondaName | None = None
     where: str = field(default="", compare=False, repr=False)
+    metadata_origin: MetadataOrigin = "prefix"
+    #: why the metadata is what it is (the package read, the reason it is unknown)
+    origin_note: str = field(default="", compare=False, repr=False)
 
     @property
     def requires_dist(self) -> tuple[str, ...]:
@@ -187,6 +204,56 @@ def read_distribution(
         has_record=record is not None,
         requested=kind == "dist-info" and (path / "REQUESTED").exists(),
         direct_url=direct_url,
+        top_level=top_level,
+        files=files,
+        where=where,
+    )
+
+
+def distribution_from_texts(
+    rel: str,
+    kind: Literal["dist-info", "egg-info", "egg-info-file"],
+    texts: Mapping[str, str],
+    *,
+    has_record: bool,
+    installer: str | None,
+    where: str,
+) -> PythonDistribution:
+    """A distribution from its metadata files' texts (read from a conda package, not a prefix):
+    ``texts`` maps member names (``METADATA``, ``RECORD``, ``top_level.txt``; ``""`` for an
+    ``.egg-info`` file) to their content; ``rel`` is its prefix-relative path."""
+    entry = rel.rsplit("/", 1)[-1]
+    meta_text = next((texts[n] for n in ("METADATA", "PKG-INFO", "") if n in texts), None)
+    if kind == "dist-info":
+        record = texts.get("RECORD")
+        files = _record_paths(record) if record is not None else ()
+    elif kind == "egg-info":
+        record = texts.get("installed-files.txt")
+        files = tuple(
+            _normalise(f"{entry}/{line.strip()}")
+            for line in (record or "").splitlines()
+            if line.strip()
+        )
+    else:
+        files = ()
+    metadata = _parse_metadata(meta_text) if meta_text is not None else None
+    fallback_name, fallback_version = _name_version_from_filename(entry.rsplit(".", 1)[0])
+    display = (metadata or {}).get("name") or fallback_name
+    top = texts.get("top_level.txt")
+    top_level = (
+        tuple(sorted({t.strip().split(".")[0] for t in top.splitlines() if t.strip()}))
+        if top is not None
+        else top_level_from_paths(files)
+    )
+    return PythonDistribution(
+        name=pypi_name(display),
+        version=(metadata or {}).get("version") or fallback_version,
+        kind=kind,
+        path=rel,
+        display_name=display,
+        metadata=metadata,
+        installer=installer,
+        has_record=has_record,
         top_level=top_level,
         files=files,
         where=where,

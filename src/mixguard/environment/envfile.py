@@ -77,6 +77,7 @@ def read_environment_file(
                                 display_name=m.group(1),
                                 installer="pip",
                                 where=line_where,
+                                metadata_origin="unknown",
                             )
                         )
             continue

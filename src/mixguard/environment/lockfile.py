@@ -71,6 +71,7 @@ def _pip_dist(
         installer="pip",
         direct_url={"url": url} if url else None,
         where=where,
+        metadata_origin="lock file",
     )
 
 

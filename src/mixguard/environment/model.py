@@ -61,6 +61,10 @@ class Environment:
     history: tuple[HistoryEntry, ...] = ()
     problems: tuple[EnvironmentProblem, ...] = ()
     name: str | None = None
+    #: ``name-version-build`` of the records a solver picked (the source gave specs, not builds)
+    solved: tuple[str, ...] = ()
+    #: a file source whose Python distributions were filled in (``mixguard.describe``)
+    described: bool = False
     _by_name: dict[str, PackageRecord] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -40,7 +40,12 @@ def redact_url(url: str) -> str:
     >>> redact_url("https://__token__@example.org/simple/")
     'https://****@example.org/simple/'
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL (a bad IPv6 host): hide anything that looks like a userinfo
+        from .._secrets import redact_text
+
+        return redact_text(url)
     if "@" not in parts.netloc:
         return url
     auth, _, host = parts.netloc.rpartition("@")
@@ -151,6 +156,10 @@ class _Final(FetchError):
     """A failure another attempt would repeat (a redirect loop, an undecodable body)."""
 
 
+class _Unreachable(FetchError):
+    """The host could not be connected to (no such name, refused)."""
+
+
 @dataclass
 class HttpTransport:
     """httpx-backed transport: pooled connections, HTTP/2 where the server offers it, strict
@@ -165,6 +174,9 @@ class HttpTransport:
     http2: bool = True
     _client: object | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: hosts that could not be connected to after every retry: not tried again this run (a
+    #: file source can name hundreds of packages on one unreachable channel)
+    _unreachable: dict[str, str] = field(default_factory=dict, repr=False)
 
     def _http(self) -> object:
         with self._lock:
@@ -197,6 +209,12 @@ class HttpTransport:
     ) -> Response:
         if url.startswith("file:"):
             return _file_get(url, max_bytes, headers)
+        try:
+            host = urlsplit(url).netloc
+        except ValueError:
+            raise _Final(url, "not a valid URL") from None
+        if host in self._unreachable:
+            raise FetchError(url, self._unreachable[host])
         last: FetchError | None = None
         give_up = time.monotonic() + self.deadline
         for attempt in range(self.retry.attempts):
@@ -218,9 +236,10 @@ class HttpTransport:
                     break  # the retry budget lives inside the deadline
                 time.sleep(pause)
         assert last is not None
-        raise FetchError(
-            last.url, f"{last.reason} (after {self.retry.attempts} attempts)", last.status
-        )
+        reason = f"{last.reason} (after {self.retry.attempts} attempts)"
+        if isinstance(last, _Unreachable):
+            self._unreachable[host] = f"{host} could not be reached earlier in this run: {reason}"
+        raise FetchError(last.url, reason, last.status)
 
     def _once(
         self,
@@ -263,6 +282,8 @@ class HttpTransport:
                 )
         except httpx.TimeoutException:
             raise FetchError(url, f"timed out after {self.timeout:g} s") from None
+        except httpx.ConnectError as exc:
+            raise _Unreachable(url, f"connection failed: {type(exc).__name__}: {exc}") from None
         except httpx.TransportError as exc:
             raise FetchError(url, f"connection failed: {type(exc).__name__}: {exc}") from None
         except httpx.TooManyRedirects:

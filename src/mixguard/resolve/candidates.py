@@ -85,6 +85,11 @@ class InstalledCandidate(Candidate):
         # pip: an installed candidate brings its Requires-Dist, no Requires-Python
         if not with_requires:
             return
+        if self.dist.metadata is None and self.dist.metadata_origin == "unknown":
+            # listed by a file (a conda package not read, a `conda list` pypi row): its
+            # requirements are unknown, which is not "none"
+            factory.note_installed_unknown(self)
+            return
         for text in self.dist.requires_dist:
             yield from factory.requirements_from_spec(text, parent=self, extras=frozenset())
 

@@ -188,6 +188,17 @@ class Factory:
             cand.project, str(cand.version), meta.filename, meta.kind, meta.reason
         )
 
+    def note_installed_unknown(self, cand: InstalledCandidate) -> None:
+        dist = cand.dist
+        self.unknowns[(cand.project, str(cand.version))] = Unknown(
+            cand.project,
+            str(cand.version),
+            dist.where or dist.path or cand.project,
+            "installed-unknown",
+            f"installed {cand.project} {cand.version}: requirements unknown"
+            + (f" ({dist.origin_note})" if dist.origin_note else ""),
+        )
+
     def installed_candidate(
         self, project: str, extras: frozenset[str], comes_from: str | None = None
     ) -> Candidate | None:

@@ -27,7 +27,7 @@ __all__ = ["UninstallOutcome", "uninstall_outcome"]
 
 @dataclass(frozen=True, slots=True)
 class UninstallOutcome:
-    status: Literal["complete", "partial", "aborts"]
+    status: Literal["complete", "partial", "aborts", "unknown"]
     reason: str  # why pip aborts, or what it removes
     removed: tuple[str, ...] = ()  # prefix-relative paths (directories end with "/")
     left: tuple[str, ...] = ()  # prefix-relative files conda installed that stay
@@ -55,6 +55,14 @@ def _removal(env: Environment, dist: PythonDistribution) -> tuple[list[str], str
 
         return _normalise(f"{site}/{p}" if site else p)
 
+    if dist.kind in ("listed", "locked"):
+        if dist.installer == "pip":
+            # pip writes a RECORD for everything it installs: it removes what it installed
+            return [], "the files its RECORD lists (pip installed it)"
+        return (
+            "unknown: the source names the package, not its metadata directory "
+            "(the conda package was not read)"
+        )
     if dist.kind == "egg-info-file":
         return (
             "a distutils-installed project (an .egg-info file): pip cannot tell which files "
@@ -98,7 +106,7 @@ def uninstall_outcome(env: Environment, dist: PythonDistribution) -> UninstallOu
     """What ``pip uninstall`` (or an upgrade replacing ``dist``) does to ``dist``."""
     got = _removal(env, dist)
     if isinstance(got, str):
-        return UninstallOutcome("aborts", got)
+        return UninstallOutcome("unknown" if got.startswith("unknown") else "aborts", got)
     paths, how = got
     removed = set(paths)
     dirs = tuple(p for p in paths if p.endswith("/"))

@@ -163,7 +163,18 @@ def uninstall(ctx: Context) -> list[Finding]:
             "has_record": r.has_record,
             "conda_record": r.conda_record,
         }
-        if outcome.status == "aborts":
+        if outcome.status == "unknown":
+            out.append(
+                Finding(
+                    kind="unknown-metadata",
+                    severity="warning",
+                    subject=c.name,
+                    message=f"whether pip can uninstall {c.name} {r.version}{owner} is {outcome.reason}",
+                    evidence=evidence,
+                    chain=ctx.chain(c.name),
+                )
+            )
+        elif outcome.status == "aborts":
             out.append(
                 Finding(
                     kind="uninstall-failure",
