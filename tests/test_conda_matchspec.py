@@ -71,7 +71,8 @@ def test_components() -> None:
     assert (spec.channel, spec.subdir, spec.name) == ("conda-forge", "linux-64", "tensorflow-base")
     assert str(spec.version) == "2.9.1"
     assert spec.build == "cuda112*"
-    assert str(spec) == "conda-forge/linux-64::tensorflow-base 2.9.1 cuda112*"
+    # conda's canonical form (conda.models.match_spec.MatchSpec.__str__)
+    assert str(spec) == "conda-forge/linux-64::tensorflow-base==2.9.1[build=cuda112*]"
 
 
 def test_feature_spec() -> None:

@@ -1,7 +1,7 @@
 """What to do instead: remedies as data (and as text).
 
 - ``conda-first``: can the given conda channels satisfy the request while the rest of the
-  environment stays locked? (a resolution over conda records, :mod:`mixguard.conda.solver`)
+  environment stays locked? (conda's own solver, rattler's, :mod:`mixguard.conda.solve`)
 - ``constraints``: a pip ``constraints.txt`` that pins conda's Python packages, and whether the
   request is still satisfiable under it;
 - ``no-deps``: what ``pip install --no-deps`` would do, and what it leaves unsatisfied;
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -20,7 +21,7 @@ from packaging.utils import canonicalize_name
 
 from ._commands import constraints_command, source_option
 from .conda.records import PackageRecord
-from .conda.solver import CondaSolveError, RecordSource, solve_locked
+from .conda.solve import CondaSolveError, solve_locked
 from .environment.model import Environment
 from .errors import ParseError
 from .index.client import IndexClient
@@ -217,10 +218,13 @@ def pep440_to_conda(req: Requirement) -> str:
 def conda_first(
     env: Environment,
     request: PipRequest,
-    sources: Sequence[RecordSource],
+    channels: Sequence[str | Path],
     channel_label: str = "<channel>",
+    *,
+    cache_dir: str | Path | None = None,
 ) -> Remedy:
-    """Whether conda channels can provide the request with the environment locked."""
+    """Whether conda channels (directories, ``file://`` or HTTP URLs, names) can provide the
+    request with the environment locked, as rattler's solver decides."""
     specs = []
     for r in request.user_requirements:
         if r.requirement is None or r.link is not None:
@@ -229,7 +233,14 @@ def conda_first(
     if not specs:
         return Remedy("conda-first", None, "nothing requested")
     try:
-        result = solve_locked(specs, sources, env.records, env.target.virtual_records())
+        result = solve_locked(
+            specs,
+            channels,
+            env.target.subdir or "linux-64",
+            env.records,
+            env.target.virtual_records(),
+            cache_dir=cache_dir,
+        )
     except CondaSolveError as exc:
         return Remedy(
             "conda-first",
@@ -275,7 +286,11 @@ def conda_first(
 
 
 def conda_first_per_dist(
-    env: Environment, plan: InstallPlan, sources: Sequence[RecordSource]
+    env: Environment,
+    plan: InstallPlan,
+    channels: Sequence[str | Path],
+    *,
+    cache_dir: str | Path | None = None,
 ) -> dict[str, dict[str, Any]]:
     """For each distribution the plan installs or replaces: is there a conda build of that
     version (on its conda name) that fits the locked environment?"""
@@ -289,7 +304,14 @@ def conda_first_per_dist(
         conda = owner or name_map().conda_of(c.name) or str(canonicalize_name(c.name))
         spec = f"{conda} {c.version}"
         try:
-            result = solve_locked([spec], sources, env.records, env.target.virtual_records())
+            result = solve_locked(
+                [spec],
+                channels,
+                env.target.subdir or "linux-64",
+                env.records,
+                env.target.virtual_records(),
+                cache_dir=cache_dir,
+            )
         except CondaSolveError as exc:
             out[c.name] = {
                 "conda_name": conda,
@@ -317,7 +339,7 @@ def environment_yml(
     ``name=version[=build]`` and a ``pip:`` section with what pip installed (or would)."""
     deps: list[Any] = []
     for r in sorted(env.records, key=lambda r: r.name):
-        deps.append(f"{r.name}={r.version}={r.build}" if builds else f"{r.name}={r.version}")
+        deps.append(r.spec if builds else r.spec_no_build)  # as conda env export writes
     pip: dict[str, str] = {d.name: d.version for d in env.pip_distributions()}
     if plan is not None:
         for c in plan.installs:

@@ -10,14 +10,14 @@ package URLs and ``feature@`` specs.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from ..errors import InvalidMatchSpec, ParseError
-from .channel import KNOWN_SUBDIRS, channels_equal, split_subdir
+from .channel import KNOWN_SUBDIRS, Channel, channels_equal, split_subdir
 from .version import VersionOrder, VersionSpec
 
 if TYPE_CHECKING:
@@ -49,6 +49,106 @@ _KEY_VALUE = re.compile(r"([a-zA-Z0-9_-]+?)=([\"']?)([^'\"]*?)(\2)(?:[, ]|$)")
 _NAME_REST = re.compile(r"([^ =<>!~]+)?([><!=~ ].+)?")
 _VERSION_BUILD = re.compile(r"((?:.+?)[^><!,|]?)(?:(?<![=!|,<>~])(?:[ =])([^-=,|<>~]+?))?$")
 _PKG_EXTENSIONS = (".conda", ".tar.bz2")
+# conda's FIELD_NAMES after name/version/build (the canonical string's bracket order)
+_FIELD_ORDER = (
+    "track_features",
+    "features",
+    "url",
+    "md5",
+    "sha256",
+    "license",
+    "license_family",
+    "fn",
+)
+_FEATURE_KEYS = frozenset({"track_features", "features"})
+# CEP-26 package names (conda 26.5's _validate_package_name): distributable and virtual
+_CEP26_NAME = re.compile(r"^(([a-z0-9])|([a-z0-9_](?!_)))[._-]?([a-z0-9]+(\.|-|_|$))*$")
+_CEP26_VIRTUAL = re.compile(r"^__[a-z0-9][._-]?([a-z0-9]+(\.|-|_|$))*$")
+
+
+def _validate_name(name: str, original: str) -> None:
+    """conda 26.5 rejects names outside CEP-26 (``pkg..name``, ``.pkg``, ``"package"``);
+    globs are not checked."""
+    if "*" in name:
+        return
+    low = name.lower()
+    bad = re.findall(r"[^a-z0-9._-]", low)
+    if bad:
+        raise InvalidMatchSpec(
+            original, f"package name contains invalid characters ({''.join(dict.fromkeys(bad))})"
+        )
+    if not (_CEP26_NAME.match(low) or _CEP26_VIRTUAL.match(low)):
+        raise InvalidMatchSpec(original, "invalid package name")
+
+
+def _merge_globs(first: str, second: str) -> str:
+    """Two glob fields at once (conda's ``GlobStrMatch.merge``): a literal the glob admits;
+    of two prefix (or two suffix) globs the longer; else the regex intersection."""
+
+    def is_pattern(v: str) -> bool:
+        return "*" in v or (v.startswith("^") and v.endswith("$"))
+
+    if not is_pattern(first) and is_pattern(second):
+        first, second = second, first
+    if not is_pattern(second):
+        rx = _glob(first, lower=False)
+        if rx is not None and rx.match(second):
+            return second
+        raise ValueError(f"Incompatible component merge:\n  - {first!r}\n  - {second!r}")
+    if first.count("*") == second.count("*") == 1 and (
+        first[0] == second[0] == "*" or first[-1] == second[-1] == "*"
+    ):
+        a, b = first.strip("*"), second.strip("*")
+        if a in b:
+            return second
+        if b in a:
+            return first
+        raise ValueError(f"Incompatible component merge:\n  - {first!r}\n  - {second!r}")
+    patterns = []
+    for v in (first, second):
+        if v.startswith("^") and v.endswith("$"):
+            patterns.append(v[1:-1])
+        elif "*" in v:
+            patterns.append(re.escape(v).replace(r"\*", r".*"))
+        else:
+            patterns.append(v)
+    return rf"^(?={patterns[0]})(?:{patterns[1]})$"
+
+
+@lru_cache(maxsize=4096)
+def _channel_of(text: str) -> Channel:
+    return Channel.from_value(text)
+
+
+def _channel_matches(spec_channel: str, source: str) -> bool:
+    """conda's ``ChannelMatch.match``: a glob against the record channel's canonical name; a
+    URL off the channel alias by base URL; else the spec's name against the record channel's
+    name or canonical name (``defaults`` matches a ``pkgs/main`` record)."""
+    try:
+        other = _channel_of(source)
+        if "*" in spec_channel or spec_channel.startswith("^"):
+            rx = _glob(spec_channel, lower=False)
+            return rx is not None and rx.match(other.canonical_name) is not None
+        mine = _channel_of(spec_channel)
+    except ValueError:
+        return channels_equal(spec_channel, source)
+    if "://" in spec_channel and mine.location and mine.location != "conda.anaconda.org":
+        return mine.base_url == other.base_url
+    return mine.name in (other.name, other.canonical_name)
+
+
+def _canonical_channel(text: str) -> str:
+    """How conda's ChannelMatch prints a channel (globs as given)."""
+    if "*" in text or text.startswith("^"):
+        return text
+    try:
+        return _channel_text(Channel.from_value(text), text)
+    except ValueError:
+        return text
+
+
+def _feature_text(value: str) -> str:
+    return " ".join(sorted(_features(value)))
 
 
 def _parse_version_plus_build(text: str) -> tuple[str, str | None]:
@@ -147,7 +247,7 @@ class _BuildNumber:
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class MatchSpec:
     """A parsed conda MatchSpec.
 
@@ -203,7 +303,10 @@ class MatchSpec:
             version=None if version is not None and version.kind == "always" else version,
             build=None if build in (None, "*") else str(build),
             build_number=build_number,
-            channel=components.get("channel"),
+            # "*" (and "*/linux-64::") is any channel: nothing to match
+            channel=None
+            if components.get("channel") in (None, "*")
+            else str(components["channel"]),
             subdir=components.get("subdir"),
             extra=extra,
             _name_re=_glob(name, lower=True),
@@ -232,7 +335,7 @@ class MatchSpec:
             return False
         if self.channel is not None:
             source = record.channel or record.url
-            if source is None or not channels_equal(self.channel, source):
+            if source is None or not _channel_matches(self.channel, source):
                 return False
         return all(self._match_extra(key, value, record) for key, value in self.extra)
 
@@ -242,48 +345,222 @@ class MatchSpec:
             return _features(value) == _features(getattr(record, key))
         actual = getattr(record, key, None)
         if key in ("license", "license_family"):
-            return actual is not None and actual.lower() == value.lower()
+            # case-insensitive, globs allowed (conda: *[license_family='*GP*'])
+            if actual is None:
+                return False
+            rx = _glob(value, lower=True)
+            return rx.match(actual.lower()) is not None if rx else actual.lower() == value.lower()
         return actual == value
 
-    def __str__(self) -> str:
-        head = ""
-        if self.channel:
-            head = f"{self.channel}/{self.subdir}::" if self.subdir else f"{self.channel}::"
-        text = head + self.name
+    # --- conda's MatchSpec object API: components, canonical string, equality by meaning ---
+
+    def components(self) -> dict[str, str]:
+        """The fields this spec constrains, as conda's canonical raw values (the channel by
+        its canonical name), in conda's field order."""
+        out: dict[str, str] = {}
+        if self.channel is not None:
+            out["channel"] = _canonical_channel(self.channel)
+        if self.subdir is not None:
+            out["subdir"] = self.subdir
+        out["name"] = self.name.lower() if "*" not in self.name else self.name
         if self.version is not None:
-            text += f" {self.version}"
-            if self.build is not None:
-                text += f" {self.build}"
-        elif self.build is not None:
-            text += f" * {self.build}"
-        keys = [f"{k}={v}" for k, v in self.extra]
+            out["version"] = self.version.spec
+        if self.build is not None:
+            out["build"] = self.build
         if self.build_number is not None:
-            keys.insert(0, f"build_number={self.build_number.spec}")
-        if self.subdir and not self.channel:
-            keys.append(f"subdir={self.subdir}")
-        return text + (f"[{','.join(keys)}]" if keys else "")
+            out["build_number"] = self.build_number.spec
+        extra = dict(self.extra)
+        for key in _FIELD_ORDER:
+            if key in extra:
+                out[key] = _feature_text(extra[key]) if key in _FEATURE_KEYS else extra[key]
+        return out
+
+    def get_exact_value(self, field_name: str) -> str | None:
+        """The field's value if it names one thing (no glob, range or regex), else None."""
+        value = self.components().get(field_name)
+        if value is None:
+            return None
+        if field_name == "version":
+            assert self.version is not None
+            return value if self.version.is_exact() else None
+        if field_name in ("name", "build", "channel") and ("*" in value or value[:1] == "^"):
+            return None
+        return value
+
+    def get_raw_value(self, field_name: str) -> str | None:
+        return self.components().get(field_name)
+
+    def __contains__(self, field_name: object) -> bool:
+        if field_name == "name":
+            return True
+        return isinstance(field_name, str) and field_name in self.components()
+
+    @property
+    def is_name_only_spec(self) -> bool:
+        return set(self.components()) == {"name"} and self.name != "*"
+
+    @property
+    def strictness(self) -> int:
+        """conda-build's strictness: 1 name, 2 name+version, 3 anything more."""
+        comps = self.components()
+        if comps.get("name") == "*" and len(comps) == 1:
+            return 3
+        if set(comps) - {"name", "version", "build"}:
+            return 3
+        if self.get_exact_value("name") is None or "build" in comps:
+            return 3
+        return 2 if "version" in comps else 1
+
+    def _key(self) -> tuple[tuple[str, str], ...]:
+        return tuple(self.components().items())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MatchSpec) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f'MatchSpec("{self}")'
+
+    def __str__(self) -> str:
+        """conda's canonical form (``conda.models.match_spec.MatchSpec.__str__``)."""
+        comps = self.components()
+        builder: list[str] = []
+        brackets: list[str] = []
+        channel = comps.get("channel")
+        if channel is not None:
+            builder.append(channel)
+        subdir = comps.get("subdir")
+        if subdir is not None:
+            if channel is not None:
+                builder.append(f"/{subdir}")
+            else:
+                brackets.append(f"subdir={subdir}")
+        builder.append(("::%s" if builder else "%s") % comps["name"])
+        version = comps.get("version")
+        build = comps.get("build")
+        version_exact = False
+        if version is not None:
+            if any(c in version for c in "><$^|,"):
+                brackets.append(f"version='{version}'")
+            elif version[:2] in ("!=", "~="):
+                if build:
+                    brackets.append(f"version='{version}'")
+                else:
+                    builder.append(version)
+            elif version[-2:] == ".*":
+                builder.append("=" + version[:-2])
+            elif version == "*":
+                pass
+            elif version[-1] == "*":
+                builder.append("=" + version[:-1])
+            elif version.startswith("=="):
+                builder.append(version)
+                version_exact = True
+            else:
+                builder.append("==" + version)
+                version_exact = True
+        if build is not None:
+            if any(c in build for c in "><$^|,"):
+                brackets.append(f"build='{build}'")
+            elif "*" in build:
+                brackets.append(f"build={build}")
+            elif version_exact:
+                builder.append("=" + build)
+            else:
+                brackets.append(f"build={build}")
+        skip_fn = "url" in comps and "fn" in comps
+        for key in ("build_number", *_FIELD_ORDER):
+            if key not in comps or (key == "fn" and skip_fn):
+                continue
+            if key == "url" and channel is not None:
+                continue
+            value = comps[key]
+            if any(c in value for c in ", ="):
+                brackets.append(f"{key}='{value}'")
+            else:
+                brackets.append(f"{key}={value}")
+        if brackets:
+            builder.append("[{}]".format(",".join(brackets)))
+        return "".join(builder)
+
+    @classmethod
+    def merge(cls, specs: Iterable[MatchSpec | str]) -> tuple[MatchSpec, ...]:
+        """Specs of one name combined into one (conda's ``MatchSpec.merge``): versions joined
+        with ``,``, builds kept when equal or when one glob covers the other; specs for
+        ``*`` are kept apart. Raises ``ValueError`` for fields that cannot both hold."""
+        parsed = sorted(
+            (s if isinstance(s, MatchSpec) else MatchSpec.parse(s) for s in specs if s), key=str
+        )
+        groups: dict[str, list[MatchSpec]] = {}
+        loose: list[MatchSpec] = []
+        for spec in parsed:
+            (loose if spec.name == "*" else groups.setdefault(spec.name, [])).append(spec)
+        merged: list[MatchSpec] = []
+        for group in groups.values():
+            comps = group[0].components()
+            for other in group[1:]:
+                for key, value in other.components().items():
+                    have = comps.get(key)
+                    if have is None or have == value:
+                        comps[key] = value
+                    elif key == "version":
+                        comps[key] = VersionSpec.parse(have).merge(VersionSpec.parse(value)).spec
+                    elif key in ("build", "channel") and (
+                        "*" in have + value or have.startswith("^") or value.startswith("^")
+                    ):
+                        comps[key] = _merge_globs(have, value)
+                    else:
+                        raise ValueError(
+                            f"Incompatible component merge:\n  - {have!r}\n  - {value!r}"
+                        )
+            merged.append(MatchSpec.from_components(comps, str(group[0])))
+        return (*merged, *loose)
 
 
 def _parse_url_spec(spec: str) -> dict[str, Any]:
-    text = unquote(spec)
-    head, _, fn = text.rpartition("/")
+    """A package file as a spec (conda's step 2): in a channel's subdir, every field of it;
+    anywhere else (no subdir in the URL), only its file name and URL."""
+    if "://" not in spec:
+        from pathlib import Path
+
+        spec = unquote(Path(spec).expanduser().absolute().as_uri())
+    chn = Channel.from_value(spec)
+    if not chn.platform or not chn.package_filename:
+        return {"name": "*", "fn": unquote(spec.rsplit("/", 1)[-1]), "url": spec}
+    fn = chn.package_filename
     stem = fn[: -len(".conda")] if fn.endswith(".conda") else fn[: -len(".tar.bz2")]
     parts = stem.rsplit("-", 2)
     if len(parts) != 3:
         raise InvalidMatchSpec(spec, "package file name is not name-version-build")
-    components: dict[str, Any] = {
+    return {
+        "channel": chn.canonical_name,
+        "subdir": chn.platform,
         "name": parts[0],
         "version": parts[1],
         "build": parts[2],
         "fn": fn,
+        "url": spec,
     }
-    channel, subdir = split_subdir(head) if head else ("", None)
-    if subdir:
-        components["subdir"] = subdir
-        components["channel"] = channel
-    if "://" in text:
-        components["url"] = spec
-    return components
+
+
+def _parse_channel(text: str | None) -> tuple[str | None, str | None]:
+    """conda's ``_parse_channel``: a URL off the channel alias keeps its URL (so
+    ``https://repo.anaconda.com/pkgs/main`` is not folded into ``defaults``); anything else is
+    named by its canonical name (``pkgs/main`` is ``defaults``)."""
+    if not text:
+        return None, None
+    if "*" in text.rsplit("/", 1)[0] or text.startswith("^"):
+        return split_subdir(text)
+    chn = Channel.from_value(text)
+    return _channel_text(chn, text), chn.platform
+
+
+def _channel_text(chn: Channel, text: str) -> str:
+    if "://" in text and chn.location and chn.location != "conda.anaconda.org":
+        return chn.base_url or chn.canonical_name
+    return chn.canonical_name
 
 
 def _parse_spec_str(original: str) -> dict[str, Any]:
@@ -320,12 +597,9 @@ def _parse_spec_str(original: str) -> dict[str, Any]:
         _namespace, spec = pieces
     else:
         spec = pieces[0]
-    channel: str | None = None
-    subdir: str | None = None
-    if channel_str:
-        channel, subdir = split_subdir(channel_str)
+    channel, subdir = _parse_channel(channel_str)
     if "channel" in brackets:
-        b_channel, b_subdir = split_subdir(brackets.pop("channel"))
+        b_channel, b_subdir = _parse_channel(brackets.pop("channel"))
         channel = b_channel or channel
         subdir = b_subdir or subdir
     if "subdir" in brackets:
@@ -335,6 +609,7 @@ def _parse_spec_str(original: str) -> dict[str, Any]:
     name, rest = m2.groups() if m2 else (None, None)
     if name is None:
         raise InvalidMatchSpec(original, "no package name found")
+    _validate_name(name, original)
     rest = rest.strip() if rest else rest
     version: str | None = None
     build: str | None = None

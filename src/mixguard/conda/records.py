@@ -38,7 +38,7 @@ def _str_list(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     value = raw.get(key)
     if value is None:
         return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise InvalidRecord(value, f"field {key!r} must be a list of strings", where)
     return tuple(value)
 
@@ -119,6 +119,17 @@ class PackageRecord:
         return f"{self.name}-{self.version}-{self.build}"
 
     @property
+    def spec(self) -> str:
+        """``name=version=build``, as ``conda env export`` writes a record (conda's
+        ``PackageRecord.spec``)."""
+        return f"{self.name}={self.version}={self.build}"
+
+    @property
+    def spec_no_build(self) -> str:
+        """``name=version`` (``conda env export --no-builds``)."""
+        return f"{self.name}={self.version}"
+
+    @property
     def channel_name(self) -> str | None:
         """The channel's short name (``conda-forge``), or None if unknown."""
         from .channel import channel_name
@@ -161,12 +172,13 @@ def _package_fields(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         ) from None
     timestamp = raw.get("timestamp")
     if timestamp is not None:
-        if isinstance(timestamp, float):
-            timestamp = int(timestamp)
-        if not isinstance(timestamp, int) or isinstance(timestamp, bool):
+        if not isinstance(timestamp, (int, float)) or isinstance(timestamp, bool):
             raise InvalidRecord(timestamp, "field 'timestamp' must be a number", where)
+        # seconds (possibly with a fraction: 1507565728.999) become milliseconds without
+        # losing the fraction, as conda's TimestampField does
         if timestamp <= _MS_THRESHOLD:
-            timestamp *= 1000
+            timestamp = round(timestamp * 1000)
+        timestamp = int(timestamp)
     size = raw.get("size")
     if size is not None and (isinstance(size, bool) or not isinstance(size, int)):
         raise InvalidRecord(size, "field 'size' must be an integer", where)
@@ -284,6 +296,14 @@ class PrefixRecord:
     @property
     def dist_name(self) -> str:
         return self.record.dist_name
+
+    @property
+    def spec(self) -> str:
+        return self.record.spec
+
+    @property
+    def spec_no_build(self) -> str:
+        return self.record.spec_no_build
 
 
 def _paths_data(value: object, where: str) -> tuple[PathEntry, ...]:

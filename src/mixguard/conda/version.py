@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import zip_longest
 
-from ..errors import InvalidVersion, InvalidVersionSpec
+from ..errors import InvalidVersion, InvalidVersionSpec, ParseError
 
 __all__ = ["VersionOrder", "VersionSpec"]
 
@@ -296,7 +296,7 @@ def _untreeify(tree: _Tree, in_and: bool = False, depth: int = 0) -> str:
     return f"({res})" if depth > 0 else res
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class VersionSpec:
     """A conda version spec such as ``>=1.21.6,<2.0a0``, ``2.9.*`` or ``1.2|1.4``.
 
@@ -392,9 +392,48 @@ class VersionSpec:
             return self.pattern.match(text) is not None
         return self.spec == text
 
-    @property
     def is_exact(self) -> bool:
+        """Whether the spec names one version (``==1.7.1``, ``1.7.1``), as conda's."""
         return self.kind == "exact" or (self.kind == "op" and self.op == "==")
+
+    @property
+    def raw_value(self) -> str:
+        return self.spec
+
+    @property
+    def exact_value(self) -> str | None:
+        return self.spec if self.is_exact() else None
+
+    def merge(self, other: VersionSpec) -> VersionSpec:
+        """Both specs at once (conda's ``VersionSpec.merge``: joined with ``,``)."""
+        if not isinstance(other, VersionSpec):
+            raise TypeError(f"Can only combine objects of the same type. Received {type(other)}.")
+        if self.spec == other.spec:
+            return self
+        return VersionSpec.parse(",".join(sorted((self.spec, other.spec))))
+
+    def union(self, other: VersionSpec) -> str:
+        """Either spec, for display (conda's ``VersionSpec.union``)."""
+        if not isinstance(other, VersionSpec):
+            raise TypeError(f"Can only combine objects of the same type. Received {type(other)}.")
+        return "|".join(sorted({self.spec, other.spec}))
+
+    def __eq__(self, other: object) -> bool:
+        # conda: equal when the normalised spec texts are ("1.7.1*" is "1.7.1.*")
+        if isinstance(other, VersionSpec):
+            return self.spec == other.spec
+        if isinstance(other, str):
+            try:
+                return self.spec == VersionSpec.parse(other).spec
+            except ParseError:
+                return False
+        return False
+
+    def __hash__(self) -> int:
+        return hash(self.spec)
+
+    def __repr__(self) -> str:
+        return f"VersionSpec('{self.spec}')"
 
     def __str__(self) -> str:
         return self.spec
