@@ -424,3 +424,29 @@ def test_an_upstream_prefix_and_its_files_agree(
     for kind in sources:
         env = load_environment(**{kind: osx313[kind]}, platform="osx-arm64")
         assert answer(env) == want, kind
+
+
+def test_unknown_requirements_make_a_version_change_unproven(tmp_path: Path) -> None:
+    """Installed distributions whose requirements are unknown: replacing an installed version
+    could break them (pip check is unproven); a new install cannot."""
+    text = (DATA / "upstream" / "mamba" / "minrk_environment.py-3.9-linux-64.lock").read_text()
+    (tmp_path / "env.txt").write_text(text)
+    env = describe(read_explicit(tmp_path / "env.txt", environ={}), offline=True)
+    links = tmp_path / "links"
+    links.mkdir()
+    for name, version in (("attrs", "99.0"), ("brandnew", "1.0")):
+        fn, data = wheel(name, version)
+        (links / fn).write_bytes(data)
+
+    def unproven(request: str) -> list[str]:
+        report = check(
+            env,
+            ["--no-index", "--find-links", str(links), request],
+            offline=True,
+            cache_dir=tmp_path / "c",
+            pip_config=NO_CONFIG,
+        )
+        return [u for u in report.unproven if "requirements of" in u]
+
+    assert unproven("attrs==99.0")  # replaces conda's attrs 25.3.0
+    assert not unproven("brandnew")

@@ -96,7 +96,9 @@ class Report:
             for f in self.findings
             if f.evidence.get("driver_unknown")
         ]
-        if self.plan is not None and any(c.action != "unchanged" for c in self.plan.changes):
+        # a requirement of an installed distribution can only break when the plan changes the
+        # version of something installed (a new install satisfies, never violates, one)
+        if self.plan is not None and any(c.replaces is not None for c in self.plan.changes):
             blind = [
                 d.name
                 for d in self.env.distributions

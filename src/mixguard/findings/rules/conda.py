@@ -239,7 +239,7 @@ def metadata_loss(ctx: Context) -> list[Finding]:
         rec = r.conda_record.split(" ")[0]
         if r.uninstalled:
             msg = (
-                f"pip removes {r.path}, which conda's {r.conda_record} installed: conda will still "
+                f"pip removes {r.path or 'its metadata'}, which conda's {r.conda_record} installed: conda will still "
                 f"list {rec} {r.version} while pip's {c.name} {c.version} is what is installed, and a "
                 f"later conda update or removal of {rec} deletes pip's files"
             )
