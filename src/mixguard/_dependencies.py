@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from ._requirements import active_requirements
 from .environment.model import Environment
+from .requirements import active_requirements
 from .resolve.plan import Change, InstallPlan
 
 __all__ = ["DistState", "dist_states", "requirement_edges"]

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .environment import Environment
 from .environment import load_environment as _load
+from .index.source import Index
 from .report import Report
 from .resolve.configuration import PipConfiguration
 from .resolve.options import PipRequest, parse_pip_args, wants_isolated
+
+if TYPE_CHECKING:
+    from .index.cache import Cache
+    from .remedies import Remedy
+    from .resolve.plan import InstallPlan
 
 __all__ = ["audit", "check", "describe", "load_environment", "load_pip_config"]
 
@@ -75,7 +81,7 @@ def check(
     offline: bool = False,
     cache_dir: str | Path | None = None,
     channels: Sequence[str | Path] = (),
-    client: Any = None,
+    client: Index | None = None,
     cwd: str | Path = ".",
     pip_config: PipConfiguration | Literal["load"] = "load",
     environ: Mapping[str, str] | None = None,
@@ -144,9 +150,8 @@ def check(
         from .findings.analyze import refusal_findings
 
         return Report(env, refusal_findings(plan), plan, args, pip=request)
-    prefetch = getattr(client, "prefetch_records", None)
-    if prefetch is not None:  # the findings read every planned wheel's RECORD: all at once
-        prefetch(c.file for c in plan.installs if c.file is not None)
+    # the findings read every planned wheel's RECORD: all at once
+    client.prefetch_records(c.file for c in plan.installs if c.file is not None)
     findings = analyze(env, plan, record_paths=records_from(client))
     return Report(
         env,
@@ -155,7 +160,7 @@ def check(
         args,
         notes=_cache_notes(client),
         pip=request,
-        cache_dropped=int(getattr(getattr(client, "cache", None), "dropped", 0)),
+        cache_dropped=cache.dropped if (cache := _cache_of(client)) is not None else 0,
         _remedies=lambda: _remedies(env, request, client, channels, plan),
     )
 
@@ -165,7 +170,7 @@ def describe(
     *,
     offline: bool = False,
     cache_dir: str | Path | None = None,
-    client: Any = None,
+    client: Index | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Environment:
     """An environment described by a file, with the Python distributions pip would see there.
@@ -188,23 +193,33 @@ def describe(
         # the index pip's configuration names (a placeholder requirement: nothing is resolved)
         request = parse_pip_args(["pip"], ".", config=config, environ=environ)
         client = IndexClient(request.index, cache=Cache(cache_dir), offline=offline)
+    cache = _cache_of(client)
     if needs_solve(env):
-        cache = getattr(client, "cache", None)
         env = solve_environment(
             env, offline=offline, cache_dir=cache.root if cache is not None else cache_dir
         )
     reader = CondaPackageReader(
-        transport=client.transport, cache=client.cache, limits=client.limits, offline=offline
+        transport=client.transport if isinstance(client, IndexClient) else None,
+        cache=cache,
+        limits=client.limits if isinstance(client, IndexClient) else None,
+        offline=offline,
     )
     env = complete_distributions(env, reader, client)
     env = replay_pip_section(env, client, Path(env.source).parent)
     return replace(env, described=True, _by_name={})
 
 
-def _cache_notes(client: Any) -> tuple[str, ...]:
+def _cache_of(client: Index) -> Cache | None:
+    """The cache behind an index client (another index has none)."""
+    from .index.client import IndexClient
+
+    return client.cache if isinstance(client, IndexClient) else None
+
+
+def _cache_notes(client: Index) -> tuple[str, ...]:
     """One line when the cache could not be written (the run went on uncached)."""
-    cache = getattr(client, "cache", None)
-    error = getattr(cache, "write_error", None)
+    cache = _cache_of(client)
+    error = cache.write_error if cache is not None else None
     return (f"the cache cannot be written ({error}): this run was not cached",) if error else ()
 
 
@@ -245,15 +260,19 @@ def _require_target(env: Environment) -> None:
 
 
 def _remedies(
-    env: Environment, request: PipRequest, client: Any, channels: Sequence[str | Path], plan: Any
-) -> tuple[Any, ...]:
+    env: Environment,
+    request: PipRequest,
+    client: Index,
+    channels: Sequence[str | Path],
+    plan: InstallPlan | None,
+) -> tuple[Remedy, ...]:
     from .remedies import conda_first, constraints_remedy, no_deps_remedy
 
     out: list[Any] = [constraints_remedy(env, request, client, plan)]
     if plan is not None:
         out.append(no_deps_remedy(env, request, client, plan))
     if channels:
-        client_cache = getattr(client, "cache", None)
+        client_cache = _cache_of(client)
         cache_dir = client_cache.root if client_cache is not None else None
         label = ", ".join(str(c) for c in channels)
         out.insert(0, conda_first(env, request, channels, label, cache_dir=cache_dir))

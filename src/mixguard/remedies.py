@@ -24,7 +24,7 @@ from .conda.records import PackageRecord
 from .conda.solve import CondaSolveError, solve_locked
 from .environment.model import Environment
 from .errors import ParseError
-from .index.client import IndexClient
+from .index.source import Index
 from .mapping import name_map
 from .resolve.options import PipRequest, RootRequirement
 from .resolve.plan import InstallPlan
@@ -83,7 +83,7 @@ def constraints_txt(env: Environment) -> str:
 def constraints_remedy(
     env: Environment,
     request: PipRequest,
-    client: IndexClient,
+    client: Index,
     plan: InstallPlan | None = None,
 ) -> Remedy:
     """Whether pip can still satisfy the request with conda's Python packages pinned.
@@ -156,7 +156,7 @@ def constraints_remedy(
 def no_deps_remedy(
     env: Environment,
     request: PipRequest,
-    client: IndexClient,
+    client: Index,
     plan: InstallPlan | None = None,
 ) -> Remedy:
     """What ``pip install --no-deps`` of the requested projects does. Given the main ``plan``,

@@ -24,10 +24,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlparse
-from urllib.request import url2pathname
+from urllib.parse import urljoin
 
 from .._atomic import atomic_write
+from .._paths import local_path
 from ..errors import ParseError, RepodataError
 from ..names import CondaName, conda_name
 from .channel import split_subdir
@@ -446,13 +446,11 @@ _REPODATA_NAMES = ("repodata.json", "repodata.json.zst", "repodata.json.bz2")
 
 
 def _location_to_path(location: str | Path) -> Path:
-    text = str(location)
-    if text.startswith("file:"):
-        parsed = urlparse(text)
-        return Path(url2pathname(unquote(parsed.path)))
-    if "://" in text:
+    path = local_path(location)
+    if path is None:
+        text = str(location)
         raise RepodataError(text, "only local channels (paths or file:// URLs) are read here", text)
-    return Path(text)
+    return path
 
 
 @dataclass(frozen=True)

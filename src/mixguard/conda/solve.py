@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from .._paths import local_path
 from ..errors import MixguardError
 from .channel import channel_base_urls
 from .records import PackageRecord
@@ -44,14 +45,12 @@ class CondaSolveError(MixguardError):
 
 def _local_dir(location: str) -> Path | None:
     if location.startswith("file:"):
-        from urllib.parse import unquote, urlsplit
-        from urllib.request import url2pathname
-
-        return Path(url2pathname(unquote(urlsplit(location).path)))
-    if "://" in location:
+        return local_path(location)
+    path = local_path(location)
+    if path is None:
         return None
-    p = Path(location).expanduser()
-    return p if p.is_dir() else None
+    path = path.expanduser()
+    return path if path.is_dir() else None
 
 
 def _plain_json(path: Path, tmp: Path) -> Path:

@@ -7,9 +7,8 @@ finding is something the plan causes; what was already wrong is ``info`` (or the
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..environment.model import Environment
+from ..index.source import PackageIndex
 from ..resolve.plan import Change, InstallPlan
 from .context import Context, RecordPaths
 from .finding import Finding
@@ -19,9 +18,9 @@ from .rules.pip import refusal_findings
 __all__ = ["RecordPaths", "analyze", "records_from", "refusal_findings"]
 
 
-def records_from(client: Any) -> RecordPaths:
-    """``record_paths`` backed by an :class:`~mixguard.index.client.IndexClient` (wheel RECORDs
-    read with Range requests and cached; offline, only what the cache holds)."""
+def records_from(client: PackageIndex) -> RecordPaths:
+    """``record_paths`` backed by an index (the :class:`~mixguard.index.client.IndexClient`
+    reads wheel RECORDs with Range requests and caches them; offline, only what it holds)."""
 
     def paths(change: Change) -> tuple[str, ...] | None:
         return client.record(change.file) if change.file is not None else None

@@ -9,12 +9,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from .._paths import is_local, local_path
 from ..names import PypiName
 from .cache import Cache, CachedPage
 from .links import DistributionFile, parse_version
@@ -159,13 +158,13 @@ def _parsed(entry: DistributionFile | PageEntry) -> DistributionFile | None:
 
 
 def _is_local(location: str) -> bool:
-    return location.startswith("file:") or "://" not in location
+    return is_local(location)
 
 
 def _local_path(location: str) -> Path:
-    if location.startswith("file:"):
-        return Path(url2pathname(unquote(urlsplit(location).path)))
-    return Path(location)
+    path = local_path(location)
+    assert path is not None  # callers ask only for local locations
+    return path
 
 
 @dataclass

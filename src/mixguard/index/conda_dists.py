@@ -35,23 +35,16 @@ from ..environment.model import Environment
 from ..errors import MixguardError
 from ..names import PypiName, pypi_name
 from .conda_package import PackageContents, PackageUnread
-from .metadata import DistMetadata, MetadataResult
+from .metadata import DistMetadata
+from .source import PackageIndex
 
-__all__ = ["CondaPackages", "PypiMetadata", "complete_distributions", "pep440_version"]
+__all__ = ["CondaPackages", "complete_distributions", "pep440_version"]
 
 
 class CondaPackages(Protocol):
     """Reads a conda package's Python contents (:class:`.conda_package.CondaPackageReader`)."""
 
     def read(self, url: str, sha256: str | None = None) -> PackageContents | PackageUnread: ...
-
-
-class PypiMetadata(Protocol):
-    """The index side of :class:`.client.IndexClient` this step needs."""
-
-    def project_files(self, name: str) -> object: ...
-
-    def metadata(self, file: object) -> MetadataResult: ...
 
 
 def pep440_version(conda_version: str) -> str | None:
@@ -116,11 +109,11 @@ class _Outcome:
 
 
 def _pypi_meta(
-    index: PypiMetadata, name: str, version: str, tags: Iterable[str]
+    index: PackageIndex, name: str, version: str, tags: Iterable[str]
 ) -> tuple[DistMetadata | None, str]:
     """The release's metadata: a wheel for the target first, then any wheel, then an sdist."""
     try:
-        files = index.project_files(name).of_version(Version(version))  # type: ignore[attr-defined]
+        files = index.project_files(name).of_version(Version(version))
     except (MixguardError, InvalidVersion) as exc:
         return None, f"{name} {version}: {exc}"
     if not files:
@@ -198,7 +191,7 @@ def _python_package(record: PackageRecord) -> bool:
 
 def _from_map(
     record: PackageRecord,
-    index: PypiMetadata | None,
+    index: PackageIndex | None,
     tags: Sequence[str],
     unread: str,
     claimed: set[PypiName],
@@ -256,7 +249,7 @@ def _claim_order(records: Sequence[PackageRecord]) -> list[PackageRecord]:
 def complete_distributions(
     env: Environment,
     packages: CondaPackages | None,
-    index: PypiMetadata | None,
+    index: PackageIndex | None,
     *,
     workers: int = 8,
     progress: Callable[[str], None] | None = None,
@@ -323,7 +316,7 @@ def complete_distributions(
 
 
 def _pip_listed(
-    dist: PythonDistribution, index: PypiMetadata | None, tags: Sequence[str]
+    dist: PythonDistribution, index: PackageIndex | None, tags: Sequence[str]
 ) -> PythonDistribution:
     if dist.metadata is not None or dist.metadata_origin != "unknown":
         return dist

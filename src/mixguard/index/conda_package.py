@@ -29,11 +29,9 @@ import tarfile
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
+from .._paths import local_path
 from .cache import Cache
 from .metadata import Limits, _Invalid, _RangeFile, _size_from
 from .transport import FetchError, HttpTransport, Transport, redact_url
@@ -228,7 +226,9 @@ class CondaPackageReader:
     # --- .tar.bz2 (local only) ----------------------------------------------------------
 
     def _read_tar_bz2(self, url: str, shown: str) -> PackageContents:
-        path = Path(url2pathname(unquote(urlsplit(url).path))) if "://" in url else Path(url)
+        path = local_path(url)
+        if path is None:
+            raise FetchError(url, "not a local file")
         if not path.is_file():
             raise FetchError(url, "no such file", 404)
         with tarfile.open(path, "r:bz2") as tf:

@@ -26,6 +26,7 @@ from packaging.metadata import RawMetadata, parse_email
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from .._paths import local_path
 from ..names import PypiName
 from .links import DistributionFile
 from .transport import FetchError, Response, Transport, redact_url
@@ -287,11 +288,9 @@ def fetch_record(
     if file.kind != "wheel":
         return None
     try:
-        if file.url.startswith("file:"):
-            from urllib.parse import unquote, urlsplit
-            from urllib.request import url2pathname
-
-            with zipfile.ZipFile(Path(url2pathname(unquote(urlsplit(file.url).path)))) as zf:
+        local = local_path(file.url) if file.url.startswith("file:") else None
+        if local is not None:
+            with zipfile.ZipFile(local) as zf:
                 return _record_member(zf, lim)
         resp = transport.get(
             file.url,
@@ -412,13 +411,9 @@ def fetch_metadata(
                     notes.append(f"PEP 658 metadata: HTTP {resp.status}")
             except FetchError as exc:
                 notes.append(f"PEP 658 metadata: {exc.reason}")
-        if file.url.startswith("file:"):
-            from urllib.parse import unquote, urlsplit
-            from urllib.request import url2pathname
-
-            return read_local_metadata(
-                Path(url2pathname(unquote(urlsplit(file.url).path))), lim, file
-            )
+        local = local_path(file.url) if file.url.startswith("file:") else None
+        if local is not None:
+            return read_local_metadata(local, lim, file)
         if file.kind == "wheel":
             meta = _wheel_by_range(transport, file, lim)
         elif file.kind == "sdist":

@@ -31,7 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from packaging.markers import InvalidMarker, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -39,6 +38,7 @@ from packaging.version import Version
 
 from ..environment.target import Target
 from ..errors import ParseError
+from ..requirements import marker_holds
 from .client import IndexClient
 from .links import DistributionFile
 from .metadata import DistMetadata, MetadataUnknown
@@ -291,12 +291,8 @@ def walk_closure(
             except InvalidRequirement:
                 manifest.unknown.append(f"{f.filename}: invalid Requires-Dist {dep_text!r}")
                 continue
-            if dep.marker is not None:
-                try:
-                    if not any(dep.marker.evaluate({**env, "extra": e}) for e in (extras or {""})):
-                        continue
-                except (InvalidMarker, UndefinedEnvironmentName):
-                    pass  # keep it: better one project too many than one too few
+            if not marker_holds(dep, env, extras or {""}):
+                continue  # (an undefined marker keeps it: one project too many, not too few)
             want(dep, f"{f.name} {f.version}")
 
     try:

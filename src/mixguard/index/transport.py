@@ -12,11 +12,10 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote, urlsplit, urlunsplit
-from urllib.request import url2pathname
+from urllib.parse import urlsplit, urlunsplit
 
+from .._paths import local_path
 from ..errors import MixguardError
 
 __all__ = [
@@ -101,7 +100,8 @@ class RetryPolicy:
 
 
 def _file_get(url: str, max_bytes: int | None, headers: Mapping[str, str] | None) -> Response:
-    path = Path(url2pathname(unquote(urlsplit(url).path)))
+    path = local_path(url)
+    assert path is not None
     try:
         size = path.stat().st_size
         if path.is_dir():

@@ -22,11 +22,8 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packaging.markers import InvalidMarker, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PepRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -35,10 +32,12 @@ from resolvelib.providers import AbstractProvider
 
 from ..environment.distribution import PythonDistribution
 from ..environment.target import Target
-from ..index.client import IndexClient, ProjectFiles
+from ..index.client import ProjectFiles
 from ..index.links import DistributionFile
 from ..index.metadata import DistMetadata, MetadataUnknown
+from ..index.source import PackageIndex
 from ..names import PypiName
+from ..requirements import is_pinned, marker_holds, parse_requirement
 from .candidates import (
     REQUIRES_PYTHON,
     Candidate,
@@ -77,32 +76,13 @@ class Unknown:
     reason: str
 
 
-@lru_cache(maxsize=16384)
-def parse_requirement(text: str) -> PepRequirement | None:
-    """Requires-Dist strings repeat across candidates and runs; parsing them is not cheap.
-    (Callers never mutate the returned object.)"""
-    try:
-        return PepRequirement(text)
-    except InvalidRequirement:
-        return None
-
-
-def _pinned(specifier: SpecifierSet) -> bool:
-    for sp in specifier:
-        if sp.operator == "===":
-            return True
-        if sp.operator == "==" and not sp.version.endswith(".*"):
-            return True
-    return False
-
-
 @dataclass
 class Factory:
     """Makes requirements and candidates, and finds candidates, as pip's ``Factory``."""
 
     target: Target
     request: PipRequest
-    client: IndexClient
+    client: PackageIndex
     installed: Mapping[str, PythonDistribution]
     finder: Finder = field(init=False)
     python: PythonCandidate = field(init=False)
@@ -127,12 +107,7 @@ class Factory:
         return parse_requirement(text)
 
     def marker_ok(self, req: PepRequirement, extra: str) -> bool:
-        if req.marker is None:
-            return True
-        try:
-            return req.marker.evaluate({**self._markers, "extra": extra})
-        except (InvalidMarker, UndefinedEnvironmentName):
-            return True  # a marker on what the target does not say: keep it (and say so?)
+        return marker_holds(req, self._markers, (extra,))
 
     def requirements_from_spec(
         self,
@@ -354,7 +329,7 @@ class Factory:
             unyanked = True
             assert f.version is not None
             yield f.version, f
-        if not unyanked and _pinned(specifier):
+        if not unyanked and is_pinned(specifier):
             for f in self.finder.best_first(project, files, specifier, yanked=True):
                 assert f.version is not None
                 yield f.version, f
@@ -469,8 +444,15 @@ class _FoundCandidates(Sequence[Candidate]):
         return self._bool
 
 
+if TYPE_CHECKING:
+    # resolvelib's generics, typed as pip types its provider
+    _ProviderBase = AbstractProvider[Req, Candidate, str]
+else:
+    _ProviderBase = AbstractProvider
+
+
 @dataclass
-class PipProvider(AbstractProvider):  # type: ignore[type-arg]
+class PipProvider(_ProviderBase):
     factory: Factory
     constraints: dict[str, SpecifierSet]
     user_requested: dict[str, int]
@@ -555,19 +537,7 @@ class PipProvider(AbstractProvider):  # type: ignore[type-arg]
         return hit
 
     def get_dependencies(self, candidate: Candidate) -> Iterable[Req]:
-        deps = list(candidate.iter_dependencies(self.factory, not self.ignore_dependencies))
-        self.warm(deps)
-        return deps
-
-    def warm(self, requirements: Iterable[Req]) -> None:
-        """Have the client fetch the pages these requirements will need, and the METADATA of
-        each one's likely pick, while the resolver works on something else (it decides the
-        same whenever they arrive)."""
-        warm = getattr(self.factory.client, "warm", None)
-        if warm is not None:
-            for r in requirements:
-                if isinstance(r, SpecifierRequirement):
-                    warm(r.project, partial(self.factory.likely_pick, r.project, r.specifier))
+        return list(candidate.iter_dependencies(self.factory, not self.ignore_dependencies))
 
 
 def _with_identifier(mapping: Mapping[str, Any], identifier: str) -> Any:

@@ -9,9 +9,8 @@ import hashlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from packaging.specifiers import SpecifierSet
-
 from ..environment.model import Environment
+from ..requirements import is_pinned
 from .options import PipRequest
 from .plan import Change, PipRefusal
 
@@ -67,16 +66,6 @@ def before_resolution(env: Environment, request: PipRequest) -> tuple[PipRefusal
     return tuple(out)
 
 
-def _pinned(text: str) -> bool:
-    try:
-        spec = SpecifierSet(text)
-    except ValueError:
-        return False
-    return any(
-        s.operator == "===" or (s.operator == "==" and not s.version.endswith(".*")) for s in spec
-    )
-
-
 def _file_hashes(change: Change) -> dict[str, str]:
     """The file's hashes: the index's, else computed for a local file (as pip hashes what it
     fetched)."""
@@ -119,7 +108,7 @@ def hash_refusals(request: PipRequest, installs: tuple[Change, ...]) -> tuple[Pi
         allowed = request.allowed_hashes(c.name)
         actual = _file_hashes(c)
         if roots and not any(
-            r.link or (r.requirement and _pinned(str(r.requirement.specifier))) for r in roots
+            r.link or (r.requirement and is_pinned(r.requirement.specifier)) for r in roots
         ):
             text = roots[0].text
             out.append(PipRefusal("hash-unpinned", c.name, f"{_UNPINNED}\n    {text}"))

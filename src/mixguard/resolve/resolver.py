@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -17,18 +19,22 @@ from ..environment.target import Target
 from ..errors import MixguardError
 from ..index.client import IndexClient
 from ..index.metadata import DistMetadata
+from ..index.source import Index, Prefetch
 from ..index.transport import redact_url
 from ..names import PypiName
+from ..requirements import marker_holds, parse_requirement
 from .candidates import (
     REQUIRES_PYTHON,
     Candidate,
     ExtrasCandidate,
     IndexCandidate,
     InstalledCandidate,
+    Req,
+    SpecifierRequirement,
 )
 from .options import PipRequest, parse_pip_args
 from .plan import Action, Change, ConflictCause, InstallPlan, PipCheckProblem, Replaced, UnknownItem
-from .provider import Factory, PipAbort, PipProvider, collect_root, parse_requirement
+from .provider import Factory, PipAbort, PipProvider, collect_root
 from .refusals import before_resolution, hash_refusals
 
 __all__ = ["ResolutionImpossibleError", "installed_view", "pip_check", "resolve"]
@@ -47,17 +53,34 @@ class ResolutionImpossibleError(MixguardError):
         self.no_candidates = no_candidates
 
 
-class _Reporter(BaseReporter):  # type: ignore[type-arg]
-    """Starts reading a pinned wheel's RECORD in the background (the findings will want it
-    if the pin survives); reports nothing, decides nothing."""
+if TYPE_CHECKING:
+    _ReporterBase = BaseReporter[Req, Candidate, str]
+    _Resolver = Resolver[Req, Candidate, str]
+else:
+    _ReporterBase = BaseReporter
+    _Resolver = Resolver
 
-    def __init__(self, client: object) -> None:
-        self._warm = getattr(client, "warm_record", None)
 
-    def pinning(self, candidate: object) -> None:
-        file = getattr(candidate, "file", None)
-        if self._warm is not None and isinstance(candidate, IndexCandidate) and file is not None:
-            self._warm(file)
+class _Reporter(_ReporterBase):
+    """Side effects of the resolution, through resolvelib's hooks (pip's reporter seam): as a
+    requirement is added, its page (and its likely pick's METADATA) is fetched in the
+    background; as a wheel is pinned, its RECORD (the findings will want it). Decides
+    nothing: the resolver asks for the same things whenever they arrive."""
+
+    def __init__(self, prefetch: Prefetch, factory: Factory) -> None:
+        self._prefetch = prefetch
+        self._factory = factory
+
+    def adding_requirement(self, requirement: Req, parent: Candidate | None) -> None:
+        if isinstance(requirement, SpecifierRequirement):
+            self._prefetch.warm(
+                requirement.project,
+                partial(self._factory.likely_pick, requirement.project, requirement.specifier),
+            )
+
+    def pinning(self, candidate: Candidate) -> None:
+        if isinstance(candidate, IndexCandidate):
+            self._prefetch.warm_record(candidate.file)
 
 
 def installed_view(env: Environment) -> dict[str, PythonDistribution]:
@@ -71,7 +94,7 @@ def installed_view(env: Environment) -> dict[str, PythonDistribution]:
 def resolve(
     env: Environment,
     request: PipRequest | Sequence[str],
-    client: IndexClient | None = None,
+    client: Index | None = None,
     *,
     target: Target | None = None,
     cwd: str | Path = ".",
@@ -92,9 +115,11 @@ def resolve(
     factory = Factory(tgt, req, client, installed)
     roots, constraints, user_requested = collect_root(factory, req)
     provider = PipProvider(factory, constraints, user_requested, req.no_deps, req.upgrade_strategy)
-    resolver: Resolver = Resolver(provider, _Reporter(client))  # type: ignore[type-arg]
+    reporter = _Reporter(client, factory)
+    resolver = _Resolver(provider, reporter)
     try:
-        provider.warm(roots)  # every requested project's page at once, not one per round
+        for root in roots:  # every requested project's page at once, not one per round
+            reporter.adding_requirement(root, None)
         result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
     except PipAbort as abort:
         return InstallPlan((), args=req.args, refusals=(abort.refusal,))
@@ -112,9 +137,7 @@ def resolve(
             )
         raise err from None
     finally:
-        stop = getattr(client, "stop_warming", None)
-        if stop is not None:
-            stop()
+        client.stop_warming()
     plan = _plan(env, req, tgt, factory, result.mapping, user_requested)
     refused = hash_refusals(req, plan.installs)
     return replace(plan, refusals=refused) if refused else plan
@@ -238,12 +261,8 @@ def _broken(
     problems: dict[tuple[str, str], tuple[str, str | None, str]] = {}
     for name, (_version, requires) in deps.items():
         for r in _requirements_of(requires):
-            if r.marker is not None:
-                try:
-                    if not r.marker.evaluate({**markers, "extra": ""}):
-                        continue
-                except Exception:
-                    continue
+            if not marker_holds(r, markers, unknown=False):
+                continue
             dep = canonicalize_name(r.name)
             found = versions.get(dep)
             if found is None:

@@ -7,7 +7,7 @@ from packaging.utils import canonicalize_name
 
 from ...conda.version import VersionOrder
 from ...errors import ParseError
-from ...resolve.provider import parse_requirement
+from ...requirements import parse_requirement
 from ..context import Context
 from ..finding import Finding
 from ..known import match_known
