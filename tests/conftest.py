@@ -69,7 +69,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             if rep.nodeid.startswith("tests/test_parity.py::test_parity[") and rep.when == "call"
         )
         if ran:
-            from mixguard.resolve.plan import EMULATED_PIP
+            from mixguard.plan import EMULATED_PIP
 
             terminalreporter.write_line(
                 f"parity with real pip {EMULATED_PIP}: {parity.RESULTS['agree']}/{ran} agree "
@@ -91,8 +91,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         # counted by the property tests as they compare; a disagreement fails its test
         total = sum(v for k, v in oracle.items() if not k.startswith("skipped"))
         detail = ", ".join(f"{k}: {v}" for k, v in sorted(oracle.items()))
+        failed = [
+            rep.nodeid
+            for rep in terminalreporter.stats.get("failed", [])
+            if rep.nodeid.startswith("tests/property/")
+        ]
+        verdict = f"{len(failed)} property test(s) FAILED" if failed else "none disagreed"
         terminalreporter.write_line(
-            f"py-rattler oracle: {total} cases compared, none disagreed ({detail})"
+            f"py-rattler oracle: {total} cases compared, {verdict} ({detail})"
         )
     if fuzz:
         detail = ", ".join(f"{k}: {v}" for k, v in sorted(fuzz.items()))

@@ -16,7 +16,7 @@ import yaml
 
 from mixguard.cli import EXIT_INPUT, EXIT_UNKNOWN, main
 from mixguard.demo import demo_prefix
-from mixguard.index.metadata import MetadataUnknown, read_local_metadata
+from mixguard.index.metadata import Unknown, read_local_metadata
 
 from .index.builders import metadata_text, wheel
 
@@ -238,7 +238,7 @@ def test_broken_wheels(tmp_path: Path, how: dict[str, object]) -> None:
     fn, data = wheel("demo", "1.0", ["six"])
     (tmp_path / fn).write_bytes(_repack(data, **how))  # type: ignore[arg-type]
     result = read_local_metadata(tmp_path / fn)
-    assert isinstance(result, MetadataUnknown) or result is not None
+    assert isinstance(result, Unknown) or result is not None
 
 
 @pytest.mark.parametrize(

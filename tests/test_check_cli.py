@@ -215,10 +215,15 @@ def _bad_matchspec(prefix: Path) -> str:
     return f"conda-meta/{path.name}: depends[0]: 'python >=>3.7'"
 
 
+def _remove(prefix: Path) -> str:
+    shutil.rmtree(prefix)
+    return "prefix does not exist"
+
+
 @pytest.mark.parametrize(
     ("setup", "pip_args", "message"),
     [
-        (lambda p: (shutil.rmtree(p), "prefix does not exist")[1], ["six"], None),
+        (_remove, ["six"], None),
         (_corrupt_json, ["six"], None),
         (_bad_matchspec, ["six"], None),
         (lambda p: "cannot read requirements file", ["-r", "/nonexistent/req.txt"], None),

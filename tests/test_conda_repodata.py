@@ -13,6 +13,8 @@ import zstandard
 from mixguard.conda.repodata import LocalChannel, RepoData
 from mixguard.errors import RepodataError
 
+from ._util import must
+
 UP = Path(__file__).parent / "data" / "upstream"
 PYTORCH = UP / "rattler" / "channels" / "pytorch" / "linux-64" / "repodata.json"
 
@@ -65,7 +67,7 @@ def test_removed_is_kept_apart() -> None:
 
 def test_real_mixed_format_repo() -> None:
     rd = RepoData.from_path(UP / "conda" / "conda_format_repo" / "linux-64" / "repodata.json")
-    fns = {r.fn for r in rd.records("zlib")}
+    fns = {must(r.fn) for r in rd.records("zlib")}
     assert all(fn.endswith(".conda") for fn in fns)
 
 
@@ -91,7 +93,7 @@ def test_v2_relative_base_url(tmp_path: Path) -> None:
 
 def test_cache_format_and_bare_index() -> None:
     rd = RepoData.from_path(UP / "conda" / "repodata" / "main_noarch.json")
-    assert rd.channel_url == "https://conda-static.anaconda.org/main" or rd.channel_url is not None
+    assert rd.channel_url == "https://conda-static.anaconda.org/main"  # the cache's _url
     assert rd.subdir == "noarch" and len(rd) == 322
     bare = RepoData.from_path(UP / "conda" / "index5.json")
     assert len(bare) == 1152

@@ -13,6 +13,8 @@ import pytest
 from mixguard.environment import read_prefix
 from mixguard.errors import EnvironmentReadError, MixguardError
 
+from ._util import must
+
 UP = Path(__file__).parent / "data" / "upstream"
 DEMO = Path(__file__).parents[1] / "src" / "mixguard" / "demo" / "tf29-cuda112"
 
@@ -33,11 +35,11 @@ def test_tf29_target_comes_from_python_record(tf29) -> None:  # type: ignore[no-
 
 
 def test_tf29_ownership(tf29) -> None:  # type: ignore[no-untyped-def]
-    tf = tf29.distribution("tensorflow")
+    tf = must(tf29.distribution("tensorflow"))
     assert (tf.version, tf.owner, tf.installer) == ("2.9.1", "tensorflow-base", "conda")
     assert tf.has_record and tf.requested and tf.direct_url is not None
     assert tf29.record("tensorflow-base").version == "2.9.1"
-    est = tf29.distribution("tensorflow_estimator")
+    est = must(tf29.distribution("tensorflow_estimator"))
     assert (est.version, est.owner) == ("2.9.0", "tensorflow-estimator")
     assert tf29.record("tensorflow-estimator").version == "2.9.1"
     # the `tensorflow` conda package is an empty metapackage: it owns no distribution
@@ -48,7 +50,7 @@ def test_tf29_ownership(tf29) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_tf29_protobuf_is_an_egg_info_without_record(tf29) -> None:  # type: ignore[no-untyped-def]
-    pb = tf29.distribution("protobuf")
+    pb = must(tf29.distribution("protobuf"))
     assert pb.kind == "egg-info" and pb.path.endswith("protobuf-3.20.1-py3.10.egg-info")
     assert not pb.has_record
     # pip removes the egg-info directory only ("google" is a namespace): a partial uninstall
@@ -60,10 +62,10 @@ def test_tf29_protobuf_is_an_egg_info_without_record(tf29) -> None:  # type: ign
 
 
 def test_tf29_real_pypi_metadata(tf29) -> None:  # type: ignore[no-untyped-def]
-    tf = tf29.distribution("tensorflow")
+    tf = must(tf29.distribution("tensorflow"))
     assert "numpy (>=1.20)" in tf.requires_dist  # the wheel's own (old-style) METADATA
     assert tf.top_level == ("tensorflow",)
-    numpy = tf29.distribution("numpy")
+    numpy = must(tf29.distribution("numpy"))
     assert numpy.requires_python == ">=3.7,<3.11"
 
 
@@ -77,12 +79,12 @@ def test_osx_prefix_with_pip_dists() -> None:
     env = read_prefix(UP / "conda" / "env_metadata" / "py36-osx-whl", environ={})
     assert (env.target.subdir, env.target.python_version) == ("osx-64", "3.6.6")
     assert len(env.records) == 31
-    assert env.record("numpy").version == "1.15.1"
+    assert must(env.record("numpy")).version == "1.15.1"
     assert len(env.pip_distributions()) == 50
-    django = env.distribution("django")
+    django = must(env.distribution("django"))
     assert (django.version, django.kind, django.owner) == ("2.1", "dist-info", None)
     assert django.has_record and django.top_level == ("django",)
-    assert env.distribution("scrapy").installer == "pip"
+    assert must(env.distribution("scrapy")).installer == "pip"
     # the conda-owned egg-infos were not part of the upstream copy: flagged, not ignored
     missing = {p.subject for p in env.problems if p.kind == "missing-dist-info"}
     assert missing == {"certifi", "h5py", "lxml", "numpy-base", "pip", "setuptools", "six", "wheel"}
@@ -95,7 +97,7 @@ def test_win_prefix_with_eggs() -> None:
     assert env.target.markers()["sys_platform"] == "win32"
     eggs = [d for d in env.distributions if d.kind == "egg"]
     assert len(eggs) == 37
-    django = env.distribution("django")
+    django = must(env.distribution("django"))
     assert django.path == "Lib/site-packages/Django-2.1-py3.7.egg"
     from mixguard.resolve.uninstall import uninstall_outcome
 
@@ -106,13 +108,13 @@ def test_free_threaded_osx_arm64() -> None:
     env = read_prefix(UP / "conda" / "env_metadata" / "envpy313tosx_whl", environ={})
     t = env.target
     assert (t.subdir, t.python_version, t.free_threaded) == ("osx-arm64", "3.13.2", True)
-    assert env.distribution("pip").owner == "pip"
-    assert env.distribution("imagesize").owner is None
+    assert must(env.distribution("pip")).owner == "pip"
+    assert must(env.distribution("imagesize")).owner is None
 
 
 def test_micromamba_win_records() -> None:
     env = read_prefix(UP / "rattler", environ={})
-    req = env.prefix_record("requests")
+    req = must(env.prefix_record("requests"))
     assert req is not None
     assert "Lib/site-packages/requests-2.28.2.dist-info/METADATA" in req.files
     missing = {p.subject for p in env.problems if p.kind == "missing-dist-info"}
@@ -184,7 +186,7 @@ def test_pip_installed_dist_is_pypi_0(tmp_path: Path) -> None:
     (d / "RECORD").write_text("tqdm/__init__.py,,\ntqdm-4.64.0.dist-info/METADATA,,\n")
     (d / "INSTALLER").write_text("pip\n")
     env = read_prefix(prefix, environ={})
-    tqdm = env.distribution("tqdm")
+    tqdm = must(env.distribution("tqdm"))
     assert tqdm.owner is None and tqdm.installer == "pip" and tqdm.top_level == ("tqdm",)
     assert [d.name for d in env.pip_distributions()] == ["tqdm"]
 

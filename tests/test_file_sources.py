@@ -19,6 +19,7 @@ from conda_package_handling import api as cph
 from mixguard import check, describe
 from mixguard.demo import DEMO_REQUIREMENTS, demo_index, demo_prefix
 from mixguard.environment import (
+    Environment,
     load_environment,
     read_conda_list,
     read_environment_file,
@@ -149,6 +150,18 @@ def demo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"explicit": root / "env.txt", "env_file": root / "environment.yml"}
 
 
+def _load(
+    kind: str,
+    path: Path,
+    *,
+    platform: str,
+    virtual_packages: dict[str, str | None] | None = None,
+) -> Environment:
+    if kind == "explicit":
+        return load_environment(explicit=path, platform=platform, virtual_packages=virtual_packages)
+    return load_environment(env_file=path, platform=platform, virtual_packages=virtual_packages)
+
+
 def _answer(env: Any, request: list[str], cache: Path) -> tuple[Any, ...]:
     report = check(
         env,
@@ -177,15 +190,17 @@ def test_explicit_and_env_export_give_the_prefix_answer(
     prefix = load_environment(demo=True)
     want = _answer(prefix, request_, tmp_path / "c")
     assert want[0], "the request must do something for the comparison to mean anything"
-    cuda = {"cuda": "11.2"}  # the demo node's driver: a file carries no host facts
+    cuda: dict[str, str | None] = {
+        "cuda": "11.2"
+    }  # the demo node's driver: a file carries no host facts
     for kind, path in demo_files.items():
-        env = load_environment(**{kind: path}, platform="linux-64", virtual_packages=cuda)
+        env = _load(kind, path, platform="linux-64", virtual_packages=cuda)
         assert _answer(env, request_, tmp_path / "c") == want, kind
 
 
 def test_file_sources_list_conda_s_python_distributions(demo_files: dict[str, Path]) -> None:
     env = describe(read_explicit(demo_files["explicit"], environ={}), offline=True)
-    by_name = {d.name: d for d in env.distributions}
+    by_name = {str(d.name): d for d in env.distributions}
     assert by_name["tensorflow"].owner == "tensorflow-base"  # the metapackage owns nothing
     assert by_name["tensorflow"].metadata_origin == "conda package"
     assert by_name["tensorflow-estimator"].version == "2.9.0"  # its dist-info, not conda's 2.9.1
@@ -315,7 +330,7 @@ def test_loose_environment_yml_replays_its_pip_section(tmp_path: Path) -> None:
         offline=True,
         cache_dir=tmp_path / "c",
     )
-    pip = {d.name: d for d in env.pip_distributions()}
+    pip = {str(d.name): d for d in env.pip_distributions()}
     assert set(pip) == {"localthing", "six"}
     assert pip["localthing"].requires_dist == ("six>=1.10",)
     report = check(
@@ -422,7 +437,7 @@ def test_an_upstream_prefix_and_its_files_agree(
     want = answer(read_prefix(OSX313, environ={}))
     assert want[0]
     for kind in sources:
-        env = load_environment(**{kind: osx313[kind]}, platform="osx-arm64")
+        env = _load(kind, osx313[kind], platform="osx-arm64")
         assert answer(env) == want, kind
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 from mixguard.demo import demo_prefix
-from mixguard.environment import read_prefix
-from mixguard.findings import analyze
+from mixguard.environment import Environment, read_prefix
+from mixguard.environment.host import HostFacts
+from mixguard.findings import Finding, analyze
 from mixguard.graph import build_graph
 from mixguard.index.client import IndexClient
+from mixguard.plan import InstallPlan
 from mixguard.resolve import parse_pip_args, resolve
 
 from .cases.envs import UNIVERSES, build_torch
@@ -25,15 +29,17 @@ def _check(
     args: list[str],
     index: str = TF29,
     cuda: str | None = "11.2",
-    host: object = "detect",
-):  # type: ignore[no-untyped-def]
-    env = read_prefix(prefix, overrides={"cuda": cuda} if cuda else None, environ={}, host=host)  # type: ignore[arg-type]
+    host: HostFacts | Literal["detect"] | None = "detect",
+) -> tuple[Environment, InstallPlan, tuple[Finding, ...]]:
+    env = read_prefix(prefix, overrides={"cuda": cuda} if cuda else None, environ={}, host=host)
     req = parse_pip_args([*args, "--index-url", index])
     plan = resolve(env, req, IndexClient(req.index, offline=True))
     return env, plan, analyze(env, plan)
 
 
-def _triples(findings, severities=("error", "warning")):  # type: ignore[no-untyped-def]
+def _triples(
+    findings: Iterable[Finding], severities: tuple[str, ...] = ("error", "warning")
+) -> set[tuple[str, str, str]]:
     return {(f.kind, f.severity, f.subject) for f in findings if f.severity in severities}
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
 
 from mixguard.conda.solve import CondaSolveError, solve_locked
 from mixguard.demo import DEMO_HOST, demo_cuda, demo_prefix
-from mixguard.environment import read_conda_list, read_environment_file, read_prefix
+from mixguard.environment import Environment, read_conda_list, read_environment_file, read_prefix
 from mixguard.findings.audit import audit
 from mixguard.index.client import IndexClient
 from mixguard.mapping import links_for_dist, links_for_record, name_map
@@ -23,6 +24,7 @@ from mixguard.remedies import (
 )
 from mixguard.resolve import parse_pip_args, resolve
 
+from ._util import must
 from .cases.envs import UNIVERSES
 from .conftest import DATA
 
@@ -31,14 +33,14 @@ CHANNEL = DATA / "upstream" / "libcfgraph" / "derived_repodata_linux-64.json"
 
 
 @pytest.fixture
-def chan(tmp_path) -> str:  # type: ignore[no-untyped-def]
+def chan(tmp_path: Path) -> str:
     """The derived TF 2.9 records as a local channel directory (linux-64 only)."""
     (tmp_path / "chan" / "linux-64").mkdir(parents=True)
     shutil.copy(CHANNEL, tmp_path / "chan" / "linux-64" / "repodata.json")
     return str(tmp_path / "chan")
 
 
-def _env():  # type: ignore[no-untyped-def]
+def _env() -> Environment:
     return read_prefix(demo_prefix(), host=DEMO_HOST, cuda_probe=demo_cuda, environ={})
 
 
@@ -114,9 +116,9 @@ def test_conda_first_over_a_real_channel(chan: str) -> None:
     r = conda_first(env, parse_pip_args(["numpy>=2"]), [chan])
     assert r.ok is False and r.details["specs"] == ["numpy >=2"]
     assert (
-        pep440_to_conda(parse_pip_args(["torch==2.1.*"]).requirements[0].requirement)
+        pep440_to_conda(must(parse_pip_args(["torch==2.1.*"]).requirements[0].requirement))
         == "pytorch 2.1.*"
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_locked_solve_moves_only_what_it_must(chan: str) -> None:
@@ -144,7 +146,7 @@ def test_environment_yml_records_the_pip_layer(tmp_path) -> None:  # type: ignor
     out.write_text(environment_yml(env))
     back = read_environment_file(out, environ={})
     assert [p.line for p in back.pip_lines] == ["imagesize==1.4.1"]
-    assert back.record("python").version == "3.13.2"
+    assert must(back.record("python")).version == "3.13.2"
 
 
 def test_audit_of_the_tf2_gpu_conda_list_reports_numpy_shadowing() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from packaging.tags import _manylinux
+from packaging import _manylinux
 
 from mixguard import load_environment
 from mixguard.cli import main

@@ -23,6 +23,8 @@ from mixguard.resolve.uninstall import uninstall_outcome
 from .cases.envs import make_venv, pyenv_interpreter
 from .index.builders import wheel
 
+pytestmark = pytest.mark.slow  # real pip operations in throwaway prefixes
+
 PIP = Path(__file__).parent / "data" / "pip" / "pip-25.3-py3-none-any.whl"
 SITE = "lib/python3.12/site-packages"
 
@@ -151,7 +153,7 @@ def _check_and_install(prefix: Path, links: Path, requirement: str) -> tuple[lis
     req = parse_pip_args([requirement, "--no-index", "--find-links", str(links)])
     client = IndexClient(IndexConfig(find_links=(str(links),), no_index=True), offline=True)
     plan = resolve(env, req, client)
-    kinds = [f.kind for f in analyze(env, plan, record_paths=records_from(client))]
+    kinds: list[str] = [f.kind for f in analyze(env, plan, record_paths=records_from(client))]
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
     proc = subprocess.run(
         [str(prefix / "bin" / "python"), str(PIP / "pip"), "install", "--no-index"]

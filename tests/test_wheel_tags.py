@@ -128,9 +128,9 @@ def test_tags_equal_packaging_for_every_subdir(
             if m in legacy:
                 platforms.append(f"{legacy[m]}_{arch}")
         platforms.append(f"linux_{arch}")
-    m = "m" if (major, minor) < (3, 8) else ""
+    pymalloc = "m" if (major, minor) < (3, 8) else ""
     u = "u" if (major, minor) < (3, 3) and not subdir.startswith("win") else ""
-    abi = f"cp{major}{minor}{m}{u}"
+    abi = f"cp{major}{minor}{pymalloc}{u}"
     expected = list(ptags.cpython_tags((major, minor), [abi], platforms))
     expected += list(ptags.compatible_tags((major, minor), f"cp{major}{minor}", platforms))
     assert [str(x) for x in t.wheel_tags()] == [str(x) for x in expected]

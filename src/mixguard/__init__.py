@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from .api import audit, check, describe, load_environment
     from .environment import Environment
     from .findings import Finding
+    from .plan import InstallPlan
     from .report import Report
-    from .resolve import InstallPlan, ResolutionImpossibleError
+    from .resolve import ResolutionImpossibleError
 
 __all__ = [
     "Environment",
@@ -49,7 +50,7 @@ _LAZY = {
     "Environment": "environment",
     "Finding": "findings",
     "Report": "report",
-    "InstallPlan": "resolve",
+    "InstallPlan": "plan",
     "ResolutionImpossibleError": "resolve",
 }
 

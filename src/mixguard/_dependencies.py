@@ -9,8 +9,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from .environment.model import Environment
+from .plan import Change, InstallPlan
 from .requirements import active_requirements
-from .resolve.plan import Change, InstallPlan
 
 __all__ = ["DistState", "dist_states", "requirement_edges"]
 

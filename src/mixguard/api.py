@@ -16,10 +16,10 @@ from .resolve.options import PipRequest, parse_pip_args, wants_isolated
 
 if TYPE_CHECKING:
     from .index.cache import Cache
+    from .plan import InstallPlan
     from .remedies import Remedy
-    from .resolve.plan import InstallPlan
 
-__all__ = ["audit", "check", "describe", "load_environment", "load_pip_config"]
+__all__ = ["audit", "check", "describe", "load_environment", "load_pip_config", "plan_install"]
 
 
 def load_environment(
@@ -163,6 +163,33 @@ def check(
         cache_dropped=cache.dropped if (cache := _cache_of(client)) is not None else 0,
         _remedies=lambda: _remedies(env, request, client, channels, plan),
     )
+
+
+def plan_install(
+    env: Environment,
+    requirements: Sequence[str],
+    *,
+    offline: bool = False,
+    cache_dir: str | Path | None = None,
+    cwd: str | Path = ".",
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Environment, InstallPlan]:
+    """What ``pip install <requirements>`` would do, resolved only: no findings, no RECORDs,
+    no remedies (what ``graph`` and ``export-env`` need). Returns the environment as described
+    (a file source's distributions filled in) and the plan; raises
+    :class:`~mixguard.resolve.ResolutionImpossibleError` where pip cannot resolve."""
+    from .index.cache import Cache
+    from .index.client import IndexClient
+    from .resolve.resolver import resolve
+
+    given = list(requirements)
+    request = parse_pip_args(
+        given, cwd, config=load_pip_config(env, given, environ), environ=environ
+    )
+    client = IndexClient(request.index, cache=Cache(cache_dir), offline=offline)
+    env = describe(env, client=client, offline=offline)
+    _require_target(env)
+    return env, resolve(env, request, client, cwd=cwd)
 
 
 def describe(

@@ -24,7 +24,7 @@ from ._dependencies import dist_states, requirement_edges
 from .environment.model import Environment
 from .errors import MixguardError
 from .mapping import name_map
-from .resolve.plan import InstallPlan
+from .plan import InstallPlan
 
 __all__ = ["CombinedGraph", "GraphQueryError", "build_graph"]
 

@@ -26,8 +26,8 @@ from .environment.model import Environment
 from .errors import ParseError
 from .index.source import Index
 from .mapping import name_map
+from .plan import InstallPlan
 from .resolve.options import PipRequest, RootRequirement
-from .resolve.plan import InstallPlan
 from .resolve.resolver import ResolutionImpossibleError, resolve
 
 __all__ = [
@@ -296,11 +296,7 @@ def conda_first_per_dist(
     version (on its conda name) that fits the locked environment?"""
     out: dict[str, dict[str, Any]] = {}
     for c in plan.installs:
-        owner = (
-            c.replaces.conda_record.split(" ")[0]
-            if c.replaces and c.replaces.conda_record
-            else None
-        )
+        owner = c.replaces.conda_record.name if c.replaces and c.replaces.conda_record else None
         conda = owner or name_map().conda_of(c.name) or str(canonicalize_name(c.name))
         spec = f"{conda} {c.version}"
         try:

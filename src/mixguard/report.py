@@ -10,7 +10,7 @@ entries keep the fields of pip's ``--dry-run --report`` install items (``metadat
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -19,10 +19,15 @@ from ._secrets import redact_data, redact_text
 from ._version import __version__
 from .environment.model import Environment
 from .findings.finding import Finding
+from .plan import InstallPlan
 from .resolve.options import PipRequest
-from .resolve.plan import InstallPlan
 
 __all__ = ["SCHEMA", "Report"]
+
+
+def _first(names: Sequence[str], n: int = 8) -> str:
+    """The first ``n`` names, and how many more."""
+    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")
 
 
 def _fact_text(f: Any) -> str:
@@ -105,9 +110,7 @@ class Report:
                 if d.metadata is None and d.metadata_origin == "unknown"
             ]
             if blind:
-                shown = ", ".join(blind[:8]) + (
-                    f" and {len(blind) - 8} more" if len(blind) > 8 else ""
-                )
+                shown = _first(blind)
                 out.append(
                     f"unknown: the requirements of {len(blind)} installed distribution(s) "
                     f"({shown}): whether the install breaks them (pip check) is unproven"
@@ -204,12 +207,16 @@ class Report:
                     "has_record": r.has_record,
                     "kind": r.kind,
                     "path": r.path,
-                    "conda_record": r.conda_record,
+                    "conda_record": r.conda_record.label if r.conda_record else None,
                     "uninstalled": r.uninstalled,
                 }
             install.append(item)
         remove = [
-            {"name": c.name, "version": c.replaces.version, "conda_record": c.replaces.conda_record}
+            {
+                "name": c.name,
+                "version": c.replaces.version,
+                "conda_record": c.replaces.conda_record.label if c.replaces.conda_record else None,
+            }
             for c in self.plan.installs
             if c.replaces is not None and c.replaces.uninstalled
         ]
@@ -220,7 +227,7 @@ class Report:
             "remove": remove,
             "unchanged": [c.name for c in self.plan.changes if c.action == "unchanged"],
             "pip_check_after": [str(p) for p in self.plan.check_after if p.introduced],
-            "unknowns": [f"{u.filename}: {u.reason}" for u in self.plan.unknowns],
+            "unknowns": [str(u) for u in self.plan.unknowns],
             "notes": [*self.plan.notes, *self.notes],
         }
 
@@ -270,9 +277,7 @@ class Report:
             lines.append("target facts: " + ", ".join(_fact_text(f) for f in facts))
         assumed = self.assumed_distributions()
         if assumed:
-            shown = ", ".join(assumed[:8]) + (
-                f" and {len(assumed) - 8} more" if len(assumed) > 8 else ""
-            )
+            shown = _first(assumed)
             lines.append(
                 f"assumed: requirements of {len(assumed)} conda package(s) taken from their PyPI "
                 f"release (conda-forge may patch them): {shown}"

@@ -34,6 +34,10 @@ class IndexServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.log: list[Seen] = []
+        #: the most requests answered at the same time (shows concurrency without a clock)
+        self.max_in_flight = 0
+        self._in_flight = 0
+        self._lock = threading.Lock()
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
@@ -45,6 +49,7 @@ class IndexServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        assert isinstance(host, str)
         return f"http://{host}:{port}"
 
     def add(self, path: str, route: Route | bytes | str, **kw: object) -> str:
@@ -68,6 +73,16 @@ class IndexServer:
                 pass
 
             def do_GET(self) -> None:
+                with server._lock:
+                    server._in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server._in_flight)
+                try:
+                    self._get()
+                finally:
+                    with server._lock:
+                        server._in_flight -= 1
+
+            def _get(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 server.log.append(Seen(self.path, headers))
                 route = server.routes.get(self.path)

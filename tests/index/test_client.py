@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from mixguard.index.cache import Cache
 from mixguard.index.client import IndexClient, IndexConfig
-from mixguard.index.metadata import DistMetadata, MetadataUnknown
+from mixguard.index.links import DistributionFile
+from mixguard.index.metadata import DistMetadata, Unknown
 from mixguard.index.transport import HttpTransport, RetryPolicy
 
+from .._util import must
 from .builders import sha256, wheel
 from .server import IndexServer, Route
 
@@ -62,8 +63,9 @@ def test_file_index_reads_json_or_html(tmp_path: Path) -> None:
 
 
 def test_page_cache_etag_and_ttl(server: IndexServer, tmp_path: Path) -> None:
-    route = server.add("/simple/demo/", Route(body=_page(wheel("demo", "1.0")), etag='"v1"'))
+    route = Route(body=_page(wheel("demo", "1.0")), etag='"v1"')
     path = "/simple/demo/"
+    server.add(path, route)
     cache = Cache(tmp_path, ttl=0)  # always stale: revalidate every time
     for _ in range(2):
         files = (
@@ -74,7 +76,7 @@ def test_page_cache_etag_and_ttl(server: IndexServer, tmp_path: Path) -> None:
         assert len(files) == 1
     reqs = server.requests(path)
     assert len(reqs) == 2 and reqs[1].headers.get("if-none-match") == '"v1"'
-    assert route  # second answer was a 304 that refreshed the cached copy
+    assert route.hits == 2  # the second answer was the 304 (If-None-Match matched the ETag)
     fresh = Cache(tmp_path, ttl=3600)
     IndexClient(IndexConfig(index_url=server.url + "/simple"), FAST, fresh).project_files("demo")
     assert len(server.requests(path)) == 2  # within the TTL: no request at all
@@ -108,11 +110,14 @@ def test_offline_never_touches_the_network(server: IndexServer, tmp_path: Path) 
     assert isinstance(offline.metadata(g), DistMetadata)
     missing = offline.project_files("six")
     assert missing.files == () and "offline: no cached copy" in missing.problems[0]
-    other = DistMetadata  # noqa: F841 - keep the import used for the type checks above
     unknown = offline.metadata(
-        g.__class__.from_link(fn2, f"{server.url}/files/{fn2}", hashes={"sha256": sha256(data2)})
-    )  # type: ignore[arg-type]
-    assert isinstance(unknown, MetadataUnknown) and unknown.kind == "offline"
+        must(
+            DistributionFile.from_link(
+                fn2, f"{server.url}/files/{fn2}", hashes={"sha256": sha256(data2)}
+            )
+        )
+    )
+    assert isinstance(unknown, Unknown) and unknown.kind == "offline"
     assert len(server.log) == before
 
 
@@ -140,14 +145,12 @@ def test_parallel_prefetch_with_failures(server: IndexServer) -> None:
             "mixguard.index.links", fromlist=["DistributionFile"]
         ).DistributionFile.from_link(fn, url)
         files.append(f)
-    t0 = time.perf_counter()
     results = IndexClient(transport=FAST, workers=8).prefetch(files)
-    elapsed = time.perf_counter() - t0
     known = [r for r in results.values() if isinstance(r, DistMetadata)]
-    unknown = [r for r in results.values() if isinstance(r, MetadataUnknown)]
+    unknown = [r for r in results.values() if isinstance(r, Unknown)]
     assert len(known) == 9 and len(unknown) == 3
     assert all(u.kind == "fetch-failed" for u in unknown)
-    assert elapsed < 12 * 0.05 * 2  # concurrent, not one after another (a loose bound)
+    assert server.max_in_flight > 1  # concurrent, not one after another
 
 
 def test_concurrent_callers_share_one_fetch(server: IndexServer) -> None:
@@ -236,12 +239,11 @@ def test_warm_fetches_page_and_pick_in_the_background_once(
         server.add(f"/w/{name}/", Route(body=_page(), delay=0.2))
         client.warm(name)
     client.stop_warming()
-    assert client._pool is None
     assert len([n for n in "cdefghijklmnopqrstuvwxyz" if server.requests(f"/w/{n}/")]) < 24
     # offline (or a local index) there is nothing to overlap: no background fetch at all
     offline = IndexClient(IndexConfig(index_url=server.url + "/w"), FAST, Cache(tmp_path), True)
     offline.warm("a")
-    assert offline._pool is None and len(server.requests("/w/a/")) == 1
+    assert len(server.requests("/w/a/")) == 1  # nothing fetched in the background
 
 
 def test_warm_record_reads_a_pinned_wheels_record_once(server: IndexServer) -> None:

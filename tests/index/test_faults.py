@@ -71,7 +71,7 @@ def _no_central_directory() -> bytes:
     return DATA[: DATA.rfind(b"PK\x05\x06")] + b"PK\x05\x06" + b"\xff" * 18
 
 
-SCENARIOS: dict[str, tuple[Callable[[IndexServer], None], int, str]] = {
+SCENARIOS: dict[str, tuple[Callable[[IndexServer], object], int, str]] = {
     # name: (set-up, exit code, what the report says)
     "5xx": (lambda s: s.add("/simple/leafpkg/", Route(status=500)), EXIT_UNKNOWN, "HTTP 500"),
     "503-then-200": (

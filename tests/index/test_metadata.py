@@ -10,7 +10,7 @@ from mixguard.index.links import DistributionFile
 from mixguard.index.metadata import (
     DistMetadata,
     Limits,
-    MetadataUnknown,
+    Unknown,
     fetch_metadata,
     read_local_metadata,
 )
@@ -46,7 +46,7 @@ def test_pep658_bad_hash_is_an_error_not_a_fallback(server: IndexServer) -> None
     url = server.add(f"/f/{fn}", Route(body=data))
     server.add(f"/f/{fn}.metadata", Route(body=metadata_text("demo", "1.0", ["evil"]).encode()))
     m = fetch_metadata(T, _file(url, fn, metadata={"sha256": "00" * 32}))
-    assert isinstance(m, MetadataUnknown) and m.kind == "hash-mismatch"
+    assert isinstance(m, Unknown) and m.kind == "hash-mismatch"
     assert f"expected {'00' * 32}, got " in m.reason
     assert server.requests(f"/f/{fn}") == []
 
@@ -74,21 +74,21 @@ def test_range_ignored_large_file_is_unknown(server: IndexServer) -> None:
     fn, data = wheel("big", "1.0", padding=200_000)
     url = server.add(f"/f/{fn}", Route(body=data, ranges=False))
     m = fetch_metadata(T, _file(url, fn), Limits(max_download_bytes=100_000))
-    assert isinstance(m, MetadataUnknown) and m.kind == "too-large"
+    assert isinstance(m, Unknown) and m.kind == "too-large"
 
 
 def test_truncated_zip(server: IndexServer) -> None:
     fn, data = wheel("demo", "1.0")
     url = server.add(f"/f/{fn}", Route(body=data[: len(data) // 2]))
     m = fetch_metadata(T, _file(url, fn))
-    assert isinstance(m, MetadataUnknown) and m.kind == "invalid" and "archive" in m.reason
+    assert isinstance(m, Unknown) and m.kind == "invalid" and "archive" in m.reason
 
 
 def test_zip_without_metadata(server: IndexServer) -> None:
     fn, data = wheel("demo", "1.0", include_metadata=False)
     url = server.add(f"/f/{fn}", Route(body=data))
     m = fetch_metadata(T, _file(url, fn))
-    assert isinstance(m, MetadataUnknown) and "no .dist-info/METADATA" in m.reason
+    assert isinstance(m, Unknown) and "no .dist-info/METADATA" in m.reason
 
 
 def test_oversized_metadata(server: IndexServer) -> None:
@@ -96,21 +96,21 @@ def test_oversized_metadata(server: IndexServer) -> None:
     fn, data = wheel("demo", "1.0", metadata=huge)
     url = server.add(f"/f/{fn}", Route(body=data))
     m = fetch_metadata(T, _file(url, fn), Limits(max_metadata_bytes=100_000))
-    assert isinstance(m, MetadataUnknown) and m.kind == "too-large"
+    assert isinstance(m, Unknown) and m.kind == "too-large"
 
 
 def test_metadata_of_another_project_is_rejected(server: IndexServer) -> None:
     fn, data = wheel("demo", "1.0", metadata=metadata_text("other", "1.0"))
     url = server.add(f"/f/{fn}", Route(body=data))
     m = fetch_metadata(T, _file(url, fn))
-    assert isinstance(m, MetadataUnknown) and "'other'" in m.reason
+    assert isinstance(m, Unknown) and "'other'" in m.reason
 
 
 def test_404_is_unknown_not_empty(server: IndexServer) -> None:
     m = fetch_metadata(
         T, _file(server.url + "/f/gone-1.0-py3-none-any.whl", "gone-1.0-py3-none-any.whl")
     )
-    assert isinstance(m, MetadataUnknown) and m.kind == "fetch-failed"
+    assert isinstance(m, Unknown) and m.kind == "fetch-failed"
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_sdist_pkg_info_rules(
     url = server.add(f"/f/{fn}", Route(body=data))
     m = fetch_metadata(T, _file(url, fn))
     assert m.known is known
-    if isinstance(m, MetadataUnknown):
+    if isinstance(m, Unknown):
         assert m.kind == "needs-build" and reason in m.reason
     else:
         assert m.requires_dist == ("six",) and m.source == "sdist-pkg-info"
@@ -162,7 +162,7 @@ def test_local_files(tmp_path: Path) -> None:
     (tmp_path / sfn).write_bytes(sdata)
     m3 = read_local_metadata(tmp_path / sfn)
     assert isinstance(m3, DistMetadata) and m3.requires_dist == ("attrs",)
-    assert isinstance(read_local_metadata(tmp_path / "nope-1.0-py3-none-any.whl"), MetadataUnknown)
+    assert isinstance(read_local_metadata(tmp_path / "nope-1.0-py3-none-any.whl"), Unknown)
 
 
 def test_wheel_record_by_range(server: IndexServer) -> None:

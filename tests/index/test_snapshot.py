@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def host_target() -> Target:
     )
 
 
-def _json(files: list[tuple[str, bytes, dict[str, object]]], prefix: str) -> bytes:
+def _json(files: Sequence[tuple[str, bytes, Mapping[str, object]]], prefix: str) -> bytes:
     return json.dumps(
         {
             "meta": {"api-version": "1.1"},
@@ -48,7 +49,7 @@ def _json(files: list[tuple[str, bytes, dict[str, object]]], prefix: str) -> byt
 
 @pytest.fixture
 def universe(server: IndexServer) -> IndexServer:
-    projects = {
+    projects: dict[str, list[tuple[str, bytes, dict[str, str]]]] = {
         "app": [
             wheel(
                 "app",
@@ -187,45 +188,31 @@ def test_cli_snapshot_offline_from_find_links(
         (links / fn).write_bytes(data)
     empty = tmp_path / "empty"
     empty.mkdir()
+
+    def snapshot(*requirements: str, out: Path) -> int:
+        return main(
+            [
+                "snapshot",
+                *requirements,
+                "-o",
+                str(out),
+                "--python",
+                platform.python_version(),
+                "--offline",
+                "--index-url",
+                empty.as_uri(),
+                "--find-links",
+                str(links),
+                "--cache-dir",
+                str(tmp_path / "c"),
+            ]
+        )
+
     out = tmp_path / "snap"
-    code = main(
-        [
-            "snapshot",
-            "app",
-            "-o",
-            str(out),
-            "--python",
-            platform.python_version(),
-            "--offline",
-            "--index-url",
-            empty.as_uri(),
-            "--find-links",
-            str(links),
-            "--cache-dir",
-            str(tmp_path / "c"),
-        ]
-    )
-    assert code == 0
+    assert snapshot("app", out=out) == 0
     assert "2 files of 2 projects" in capsys.readouterr().out
     assert (out / "simple" / "lib" / "lib-2.0-py3-none-any.whl.metadata").is_file()
     # a requirement nothing satisfies: exit 1, and it is named
-    code = main(
-        [
-            "snapshot",
-            "app",
-            "nothere",
-            "-o",
-            str(tmp_path / "s2"),
-            "--python",
-            platform.python_version(),
-            "--offline",
-            "--index-url",
-            empty.as_uri(),
-            "--find-links",
-            str(links),
-            "--cache-dir",
-            str(tmp_path / "c"),
-        ]
-    )
+    code = snapshot("app", "nothere", out=tmp_path / "s2")
     assert code == 1
     assert "unsatisfied: nothere" in capsys.readouterr().out

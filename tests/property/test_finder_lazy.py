@@ -71,9 +71,11 @@ def _page(entries: list[dict[str, object]], source: int) -> bytes:
     return json.dumps({"meta": {"api-version": "1.1"}, "name": "pkg", "files": files}).encode()
 
 
-def _eager(finder: Finder, files: tuple[DistributionFile, ...], spec: SpecifierSet, pre: bool):
+def _eager(
+    finder: Finder, files: tuple[DistributionFile, ...], spec: SpecifierSet, pre: bool
+) -> list[DistributionFile]:
     found = [f for f in files if finder.evaluate("pkg", f)]
-    distinct = {f.version for f in found}
+    distinct = {f.version for f in found if f.version is not None}
     versions = set(spec.filter(distinct, prereleases=True if pre else None))
     return list(reversed(sorted((f for f in found if f.version in versions), key=finder._sort_key)))
 

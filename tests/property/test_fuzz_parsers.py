@@ -35,7 +35,7 @@ from mixguard.environment import (
     read_prefix,
 )
 from mixguard.errors import MixguardError
-from mixguard.index.metadata import DistMetadata, MetadataUnknown, read_local_metadata
+from mixguard.index.metadata import DistMetadata, Unknown, read_local_metadata
 from mixguard.index.simple import scan_page
 from mixguard.resolve.configuration import PipConfiguration
 from mixguard.resolve.options import parse_pip_args
@@ -251,7 +251,7 @@ def test_metadata(tmp_path: Path, data: bytes) -> None:
     fn, whl = wheel("demo", "1.0", metadata=data.decode("utf-8", "replace"))
     path = _write(tmp_path, fn, whl)
     result = read_local_metadata(path)
-    assert isinstance(result, (DistMetadata, MetadataUnknown))
+    assert isinstance(result, (DistMetadata, Unknown))
     ORACLE_CASES["fuzz METADATA"] += 1
 
 
@@ -282,7 +282,7 @@ def test_wheel_zip(tmp_path: Path, data: bytes, method: int) -> None:
             data = buf.getvalue()
     path = _write(tmp_path, _WHEEL_NAME, data)
     result = read_local_metadata(path)
-    assert isinstance(result, (DistMetadata, MetadataUnknown))
+    assert isinstance(result, (DistMetadata, Unknown))
     ORACLE_CASES["fuzz wheel zip"] += 1
 
 

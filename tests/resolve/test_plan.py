@@ -26,7 +26,8 @@ def test_protobuf_replaces_the_conda_egg_info() -> None:
     r = c.replaces
     assert r is not None
     assert (r.version, r.kind, r.has_record, r.installer) == ("3.20.1", "egg-info", False, None)
-    assert r.conda_record == "protobuf 3.20.1 py310hd8f1fbe_0" and r.uninstalled
+    assert r.conda_record is not None and r.conda_record.label == "protobuf 3.20.1 py310hd8f1fbe_0"
+    assert r.conda_record.name == "protobuf" and r.uninstalled
     assert plan.pip_version == "25.3" and plan.complete
     assert plan.target_pip == "22.2.2"
     assert plan.notes == (
@@ -41,7 +42,7 @@ def test_tensorflow_dist_of_tensorflow_base() -> None:
     assert tf is not None and tf.action == "upgrade" and tf.version == "2.15.1"
     assert (
         tf.replaces is not None
-        and tf.replaces.conda_record == "tensorflow-base 2.9.1 cuda112py310hc65a3b4_0"
+        and str(tf.replaces.conda_record) == "tensorflow-base 2.9.1 cuda112py310hc65a3b4_0"
     )
     assert tf.replaces.installer == "conda" and tf.replaces.has_record
 
@@ -173,7 +174,7 @@ def test_candidates_are_built_lazily_as_pip_does(tmp_path) -> None:  # type: ign
     client = _CountingClient(
         IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
     )
-    plan = resolve(env, req, client)  # type: ignore[arg-type]
+    plan = resolve(env, req, client)
     assert sorted((c.name, c.version) for c in plan.installs) == [
         ("lazy-a", "1.19"),
         ("lazy-b", "2.19"),

@@ -23,32 +23,8 @@ from .version import VersionOrder, VersionSpec
 if TYPE_CHECKING:
     from .records import PackageRecord
 
-__all__ = ["MatchSpec"]
+__all__ = ["FIELD_NAMES", "MatchSpec"]
 
-_FIELDS = frozenset(
-    {
-        "channel",
-        "subdir",
-        "name",
-        "version",
-        "build",
-        "build_number",
-        "track_features",
-        "features",
-        "url",
-        "md5",
-        "sha256",
-        "license",
-        "license_family",
-        "fn",
-    }
-)
-_BRACKETS = re.compile(r".*(?:(\[.*\]))")
-_PARENS = re.compile(r".*(?:(\(.*\)))")
-_KEY_VALUE = re.compile(r"([a-zA-Z0-9_-]+?)=([\"']?)([^'\"]*?)(\2)(?:[, ]|$)")
-_NAME_REST = re.compile(r"([^ =<>!~]+)?([><!=~ ].+)?")
-_VERSION_BUILD = re.compile(r"((?:.+?)[^><!,|]?)(?:(?<![=!|,<>~])(?:[ =])([^-=,|<>~]+?))?$")
-_PKG_EXTENSIONS = (".conda", ".tar.bz2")
 # conda's FIELD_NAMES after name/version/build (the canonical string's bracket order)
 _FIELD_ORDER = (
     "track_features",
@@ -60,6 +36,15 @@ _FIELD_ORDER = (
     "license_family",
     "fn",
 )
+#: the fields a MatchSpec can constrain, in conda's order (``MatchSpec.FIELD_NAMES``)
+FIELD_NAMES = ("channel", "subdir", "name", "version", "build", "build_number", *_FIELD_ORDER)
+_FIELDS = frozenset(FIELD_NAMES)
+_BRACKETS = re.compile(r".*(?:(\[.*\]))")
+_PARENS = re.compile(r".*(?:(\(.*\)))")
+_KEY_VALUE = re.compile(r"([a-zA-Z0-9_-]+?)=([\"']?)([^'\"]*?)(\2)(?:[, ]|$)")
+_NAME_REST = re.compile(r"([^ =<>!~]+)?([><!=~ ].+)?")
+_VERSION_BUILD = re.compile(r"((?:.+?)[^><!,|]?)(?:(?<![=!|,<>~])(?:[ =])([^-=,|<>~]+?))?$")
+_PKG_EXTENSIONS = (".conda", ".tar.bz2")
 _FEATURE_KEYS = frozenset({"track_features", "features"})
 # CEP-26 package names (conda 26.5's _validate_package_name): distributable and virtual
 _CEP26_NAME = re.compile(r"^(([a-z0-9])|([a-z0-9_](?!_)))[._-]?([a-z0-9]+(\.|-|_|$))*$")

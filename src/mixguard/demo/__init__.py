@@ -6,6 +6,9 @@ see ``tf29-cuda112/README.md``.
 
 from __future__ import annotations
 
+import atexit
+from contextlib import ExitStack
+from functools import cache
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -42,13 +45,22 @@ def demo_cuda() -> tuple[str | None, str]:
 DEMO_REQUIREMENTS = ("sentence-transformers",)
 
 
+# The resources stay materialised until the interpreter exits: a path returned from inside a
+# closed as_file() would point at a deleted copy when the package is zipped.
+_RESOURCES = ExitStack()
+atexit.register(_RESOURCES.close)
+
+
+@cache
+def _resource(name: str) -> Path:
+    return Path(_RESOURCES.enter_context(as_file(files(__package__) / name)))
+
+
 def demo_prefix() -> Path:
     """Path of the embedded TF 2.9 / CUDA 11.2 prefix (read-only: never write to it)."""
-    with as_file(files(__package__) / "tf29-cuda112") as path:
-        return Path(path)
+    return _resource("tf29-cuda112")
 
 
 def demo_index() -> Path:
     """Path of the embedded offline index (a mixguard snapshot, PyPI as of 2024-06-01)."""
-    with as_file(files(__package__) / "index") as path:
-        return Path(path)
+    return _resource("index")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..environment.model import Environment
 from ..index.source import PackageIndex
-from ..resolve.plan import Change, InstallPlan
+from ..plan import Change, InstallPlan
 from .context import Context, RecordPaths
 from .finding import Finding
 from .rules import CHECK_RULES

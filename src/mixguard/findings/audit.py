@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 
 from ..environment.model import Environment
 from ..mapping import name_map
-from ..resolve.plan import InstallPlan
+from ..plan import InstallPlan
 from .context import Context
 from .finding import Finding
 from .rules import AUDIT_RULES

@@ -15,7 +15,7 @@ from ..conda.version import VersionOrder
 from ..environment.model import Environment
 from ..errors import ParseError
 from ..mapping import name_map
-from ..resolve.plan import Change, InstallPlan
+from ..plan import Change, InstallPlan
 
 __all__ = ["Context", "Moved", "RecordPaths", "record_label", "satisfies", "site_of", "specs_of"]
 

@@ -19,7 +19,7 @@ from packaging.version import InvalidVersion, Version
 from ..conda.records import PackageRecord
 from ..environment.model import Environment
 from ..names import conda_name
-from ..resolve.plan import Change
+from ..plan import Change
 from .cuda import conda_cuda_items
 
 __all__ = ["KnownMatch", "known_incompatibilities", "match_known"]

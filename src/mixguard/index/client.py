@@ -21,7 +21,7 @@ from .metadata import (
     DistMetadata,
     Limits,
     MetadataResult,
-    MetadataUnknown,
+    Unknown,
     fetch_metadata,
     fetch_record,
     metadata_from_text,
@@ -372,14 +372,14 @@ class IndexClient:
                         return meta
                     self.cache.drop_metadata(mkey)
                 elif stored.get("kind") == "needs-build":
-                    return MetadataUnknown(
+                    return Unknown(
                         file.filename,
                         file.display_url,
                         "needs-build",
                         str(stored.get("reason", "")),
                     )
         if self.offline and not file.url.startswith("file:"):
-            return MetadataUnknown(
+            return Unknown(
                 file.filename,
                 file.display_url,
                 "offline",

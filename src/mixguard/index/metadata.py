@@ -7,7 +7,7 @@
    Dynamic; otherwise the file "needs a build to know";
 4. local wheels and sdists (paths or ``file://``).
 
-Anything else is a :class:`MetadataUnknown` with a reason: a failed fetch is never an empty
+Anything else is a :class:`Unknown` with a reason: a failed fetch is never an empty
 dependency list.
 """
 
@@ -35,7 +35,7 @@ __all__ = [
     "DistMetadata",
     "Limits",
     "MetadataResult",
-    "MetadataUnknown",
+    "Unknown",
     "UnknownKind",
     "fetch_metadata",
     "fetch_record",
@@ -45,7 +45,14 @@ __all__ = [
 
 MetadataSource = Literal["pep658", "range", "download", "sdist-pkg-info", "local", "cache"]
 UnknownKind = Literal[
-    "fetch-failed", "needs-build", "hash-mismatch", "invalid", "too-large", "offline"
+    "fetch-failed",
+    "needs-build",
+    "hash-mismatch",
+    "invalid",
+    "too-large",
+    "offline",
+    "index-page",  # a project page that could not be read
+    "installed-unknown",  # an installed distribution whose requirements are not known
 ]
 
 
@@ -79,13 +86,20 @@ class DistMetadata:
 
 
 @dataclass(frozen=True, slots=True)
-class MetadataUnknown:
-    """Metadata we could not determine; later stages report what this leaves unproven."""
+class Unknown:
+    """A fact that could not be determined -- metadata, a page, a build, an installed
+    distribution's requirements -- from where it was found to the report: later stages say
+    what it leaves unproven, nothing treats it as empty.
+
+    ``project``/``version`` say whose fact it is once the resolver knows (a metadata fetch
+    alone knows only its file)."""
 
     filename: str
     url: str  # redacted
     kind: UnknownKind
     reason: str
+    project: str = ""
+    version: str = ""
 
     @property
     def known(self) -> Literal[False]:
@@ -95,7 +109,7 @@ class MetadataUnknown:
         return f"{self.filename}: {self.reason}"
 
 
-MetadataResult = DistMetadata | MetadataUnknown
+MetadataResult = DistMetadata | Unknown
 
 
 class _Invalid(Exception):
@@ -401,7 +415,7 @@ def fetch_metadata(
                         )
                     # pip 25.3 (prepare.py, get_http_url(..., hashes=...)) stops with a
                     # HashMismatch here; reading the wheel instead would hide tampering
-                    return MetadataUnknown(
+                    return Unknown(
                         file.filename,
                         redact_url(file.url),
                         "hash-mismatch",
@@ -444,21 +458,19 @@ def fetch_metadata(
             if any("rejected" in n for n in notes) and exc.kind == "fetch-failed"
             else exc.kind
         )
-        return MetadataUnknown(file.filename, redact_url(file.url), kind, reason)
+        return Unknown(file.filename, redact_url(file.url), kind, reason)
     except FetchError as exc:
         kind = "too-large" if type(exc).__name__ == "TooLarge" else "fetch-failed"
-        return MetadataUnknown(
-            file.filename, redact_url(file.url), kind, "; ".join([*notes, exc.reason])
-        )
+        return Unknown(file.filename, redact_url(file.url), kind, "; ".join([*notes, exc.reason]))
     except _UNREADABLE as exc:
-        return MetadataUnknown(
+        return Unknown(
             file.filename,
             redact_url(file.url),
             "invalid",
             "; ".join([*notes, f"not a readable archive: {exc}"]),
         )
     except ValueError as exc:
-        return MetadataUnknown(
+        return Unknown(
             file.filename, redact_url(file.url), "invalid", "; ".join([*notes, str(exc)])
         )
 
@@ -489,10 +501,10 @@ def read_local_metadata(
             )
         return _check(meta, file) if file is not None else meta
     except _Invalid as exc:
-        return MetadataUnknown(name, path.as_uri(), exc.kind, exc.reason)
+        return Unknown(name, path.as_uri(), exc.kind, exc.reason)
     except FileNotFoundError:
-        return MetadataUnknown(name, path.as_uri(), "fetch-failed", "no such file")
+        return Unknown(name, path.as_uri(), "fetch-failed", "no such file")
     except _UNREADABLE as exc:
-        return MetadataUnknown(name, path.as_uri(), "invalid", f"not a readable archive: {exc}")
+        return Unknown(name, path.as_uri(), "invalid", f"not a readable archive: {exc}")
     except ValueError as exc:
-        return MetadataUnknown(name, path.as_uri(), "invalid", str(exc))
+        return Unknown(name, path.as_uri(), "invalid", str(exc))

@@ -38,10 +38,10 @@ from packaging.version import Version
 
 from ..environment.target import Target
 from ..errors import ParseError
-from ..requirements import marker_holds
+from ..requirements import is_pinned, marker_holds
 from .client import IndexClient
 from .links import DistributionFile
-from .metadata import DistMetadata, MetadataUnknown
+from .metadata import DistMetadata, Unknown
 from .transport import redact_url
 
 __all__ = ["Closure", "SnapshotManifest", "build_snapshot", "parse_cutoff", "walk_closure"]
@@ -230,11 +230,7 @@ def walk_closure(
             if exclude_newer is not None and up is not None and up > exclude_newer:
                 continue
             by_version[f.version].append(f)
-        pinned = {
-            Version(sp.version)
-            for sp in req.specifier
-            if sp.operator in ("==", "===") and "*" not in sp.version
-        }
+        pinned = {Version(sp.version) for sp in req.specifier if is_pinned(str(sp))}
         ok = [
             v
             for v in by_version
@@ -274,7 +270,7 @@ def walk_closure(
         by_version: dict[Version, list[DistributionFile]],
         fallback: list[Version],
     ) -> None:
-        if isinstance(result, MetadataUnknown):
+        if isinstance(result, Unknown):
             if str(result) not in manifest.unknown:
                 manifest.unknown.append(str(result))
             # a version whose metadata only a build can tell stays out of the universe; the

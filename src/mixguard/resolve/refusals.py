@@ -10,9 +10,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..environment.model import Environment
+from ..plan import Change, PipRefusal
 from ..requirements import is_pinned
 from .options import PipRequest
-from .plan import Change, PipRefusal
 
 __all__ = ["before_resolution", "hash_refusals"]
 

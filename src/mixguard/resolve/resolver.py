@@ -8,36 +8,26 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 from resolvelib import BaseReporter, ResolutionImpossible, Resolver
 
-from ..environment.distribution import PythonDistribution
 from ..environment.model import Environment
 from ..environment.target import Target
 from ..errors import MixguardError
 from ..index.client import IndexClient
 from ..index.metadata import DistMetadata
 from ..index.source import Index, Prefetch
-from ..index.transport import redact_url
 from ..names import PypiName
-from ..requirements import marker_holds, parse_requirement
-from .candidates import (
-    REQUIRES_PYTHON,
-    Candidate,
-    ExtrasCandidate,
-    IndexCandidate,
-    InstalledCandidate,
-    Req,
-    SpecifierRequirement,
-)
+from ..plan import ConflictCause, InstallPlan, Pick, build_plan, installed_view
+from .base import REQUIRES_PYTHON, Candidate, Req
+from .candidates import ExtrasCandidate, IndexCandidate, InstalledCandidate
+from .factory import Factory, PipAbort, collect_root
 from .options import PipRequest, parse_pip_args
-from .plan import Action, Change, ConflictCause, InstallPlan, PipCheckProblem, Replaced, UnknownItem
-from .provider import Factory, PipAbort, PipProvider, collect_root
+from .provider import PipProvider
 from .refusals import before_resolution, hash_refusals
+from .requirements import SpecifierRequirement
 
-__all__ = ["ResolutionImpossibleError", "installed_view", "pip_check", "resolve"]
+__all__ = ["ResolutionImpossibleError", "resolve"]
 
 _MAX_ROUNDS = 200_000  # pip's limit_how_complex_resolution_can_be
 
@@ -81,14 +71,6 @@ class _Reporter(_ReporterBase):
     def pinning(self, candidate: Candidate) -> None:
         if isinstance(candidate, IndexCandidate):
             self._prefetch.warm_record(candidate.file)
-
-
-def installed_view(env: Environment) -> dict[str, PythonDistribution]:
-    """What pip sees as installed: one distribution per name, the first found (as pip)."""
-    out: dict[str, PythonDistribution] = {}
-    for d in env.distributions:
-        out.setdefault(canonicalize_name(d.name), d)
-    return out
 
 
 def resolve(
@@ -138,189 +120,62 @@ def resolve(
         raise err from None
     finally:
         client.stop_warming()
-    plan = _plan(env, req, tgt, factory, result.mapping, user_requested)
+    plan = build_plan(
+        env,
+        tgt,
+        _picks(result.mapping, user_requested),
+        ignore_installed=req.ignore_installed,
+        force_reinstall=req.force_reinstall,
+        unknowns=tuple(factory.unknowns.values()),
+        args=req.args,
+    )
     refused = hash_refusals(req, plan.installs)
     return replace(plan, refusals=refused) if refused else plan
 
 
-def _plan(
-    env: Environment,
-    req: PipRequest,
-    target: Target,
-    factory: Factory,
-    mapping: Mapping[str, Candidate],
-    user_requested: Mapping[str, int],
-) -> InstallPlan:
+def _picks(mapping: Mapping[str, Candidate], user_requested: Mapping[str, int]) -> list[Pick]:
+    """The resolution's mapping as the plan's neutral picks (extras folded into their base)."""
     requested_projects = {k.partition("[")[0] for k in user_requested}
     extras: dict[str, set[str]] = {}
     for ident, cand in mapping.items():
         if isinstance(cand, ExtrasCandidate) and ident.partition("[")[0] in requested_projects:
             extras.setdefault(cand.project, set()).update(cand.extras)
-    seen_installed = installed_view(env)
-    changes: list[Change] = []
+    out = []
     for ident, cand in mapping.items():
         if ident == REQUIRES_PYTHON or isinstance(cand, ExtrasCandidate):
             continue
         requested = cand.project in requested_projects
+        chosen = tuple(sorted(extras.get(cand.project, ())))
         if isinstance(cand, InstalledCandidate):
-            if requested:
-                changes.append(
-                    Change(
-                        PypiName(cand.project),
-                        str(cand.version),
-                        "unchanged",
-                        True,
-                        tuple(sorted(extras.get(cand.project, ()))),
-                    )
-                )
+            out.append(Pick(PypiName(cand.project), cand.version, requested, chosen))
             continue
         assert isinstance(cand, IndexCandidate)
-        existing = seen_installed.get(cand.project)
-        action: Action = "install"
-        replaces = None
-        if existing is not None:
-            try:
-                old = Version(existing.version)
-            except InvalidVersion:
-                old = None
-            if req.ignore_installed:
-                action = "install"
-            elif old is None or cand.version > old:
-                action = "upgrade"
-            elif cand.version < old:
-                action = "downgrade"
-            elif req.force_reinstall:
-                action = "reinstall"
-            elif cand.file.url.startswith("file:") and cand.file.kind == "sdist":
-                action = "reinstall"  # pip: a local sdist of the installed version is reinstalled
-            else:
-                # pip: same version from a remote or local wheel: nothing to do
-                if requested:
-                    changes.append(
-                        Change(PypiName(cand.project), str(cand.version), "unchanged", True)
-                    )
-                continue
-            owner = env.owner(existing)
-            replaces = Replaced(
-                version=existing.version,
-                installer=existing.installer,
-                has_record=existing.has_record,
-                kind=existing.kind,
-                path=existing.path,
-                conda_record=f"{owner.name} {owner.version} {owner.build}" if owner else None,
-                uninstalled=not req.ignore_installed,
-            )
         meta = cand.metadata
-        changes.append(
-            Change(
-                name=PypiName(cand.project),
-                version=str(cand.version),
-                action=action,
-                requested=requested,
-                requested_extras=tuple(sorted(extras.get(cand.project, ()))),
-                filename=cand.file.filename,
-                url=redact_url(cand.file.url),
-                hashes=cand.file.hashes,
-                is_yanked=cand.file.yanked,
-                yanked_reason=cand.file.yanked_reason,
-                requires_dist=meta.requires_dist if isinstance(meta, DistMetadata) else (),
-                requires_python=meta.requires_python if isinstance(meta, DistMetadata) else None,
-                replaces=replaces,
-                file=cand.file if cand.file.kind != "other" else None,
-            )
-        )
-    changes.sort(key=lambda c: c.name)
-    unknowns = tuple(
-        UnknownItem(u.project, u.version, u.filename, u.kind, u.reason)
-        for u in factory.unknowns.values()
-    )
-    pip_dist = seen_installed.get("pip")
-    return InstallPlan(
-        target_pip=pip_dist.version if pip_dist is not None else None,
-        changes=tuple(changes),
-        check_after=pip_check(env, changes, target),
-        unknowns=unknowns,
-        args=req.args,
-        target={
-            "subdir": target.subdir,
-            "python": target.python_version,
-            "markers": target.markers(),
-        },
-    )
-
-
-def _requirements_of(deps: Sequence[str]) -> list[Requirement]:
-    return [r for r in map(parse_requirement, deps) if r is not None]
-
-
-def _broken(
-    versions: Mapping[str, str],
-    deps: Mapping[str, tuple[str, Sequence[str]]],
-    markers: dict[str, str],
-) -> dict[tuple[str, str], tuple[str, str | None, str]]:
-    problems: dict[tuple[str, str], tuple[str, str | None, str]] = {}
-    for name, (_version, requires) in deps.items():
-        for r in _requirements_of(requires):
-            if not marker_holds(r, markers, unknown=False):
-                continue
-            dep = canonicalize_name(r.name)
-            found = versions.get(dep)
-            if found is None:
-                problems[(name, str(r))] = ("missing", None, r.name)
-                continue
-            try:
-                ok = r.specifier.contains(Version(found), prereleases=True)
-            except InvalidVersion:
-                ok = False
-            if not ok:
-                problems[(name, str(r))] = ("conflict", found, r.name)
-    return problems
-
-
-def pip_check(
-    env: Environment, changes: Sequence[Change], target: Target
-) -> tuple[PipCheckProblem, ...]:
-    """What ``pip check`` would report after the plan; ``introduced`` tells plan from past."""
-    markers = target.markers()
-    before_view = installed_view(env)
-    before_versions = {n: d.version for n, d in before_view.items()}
-    before_deps = {n: (d.version, d.requires_dist) for n, d in before_view.items()}
-    after_versions = dict(before_versions)
-    after_deps = dict(before_deps)
-    for c in changes:
-        if c.action == "unchanged":
-            continue
-        after_versions[c.name] = c.version
-        after_deps[c.name] = (c.version, c.requires_dist)
-    before = _broken(before_versions, before_deps, markers)
-    after = _broken(after_versions, after_deps, markers)
-    out = []
-    for (name, req_text), (kind, found, dep) in sorted(after.items()):
+        known = meta if isinstance(meta, DistMetadata) else None
         out.append(
-            PipCheckProblem(
-                PypiName(name),
-                after_versions[name],
-                req_text,
-                dep,
-                "missing" if kind == "missing" else "conflict",
-                found,
-                introduced=before.get((name, req_text)) != (kind, found, dep),
+            Pick(
+                PypiName(cand.project),
+                cand.version,
+                requested,
+                chosen,
+                cand.file,
+                known.requires_dist if known else (),
+                known.requires_python if known else None,
             )
         )
-    return tuple(out)
+    return out
 
 
 def _describe_trigger(parent: Candidate) -> str:
     """pip's describe_trigger: the requirer the candidate was made for, else name==version."""
-    comes_from = getattr(parent, "comes_from", None)
-    return comes_from if comes_from else f"{parent.name}=={parent.version}"
+    return parent.comes_from or f"{parent.name}=={parent.version}"
 
 
-def _single(req: object, parent: object, factory: Factory) -> ResolutionImpossibleError:
+def _single(req: Req, parent: Candidate | None, factory: Factory) -> ResolutionImpossibleError:
     """pip's ``_report_single_requirement_conflict``."""
-    project = str(getattr(req, "project", ""))
-    text = str(getattr(req, "text", req))
-    disp = text if parent is None else f"{text} (from {getattr(parent, 'name', '')})"
+    project = req.project
+    text = req.text
+    disp = text if parent is None else f"{text} (from {parent.name})"
     versions: set[Version] = set()
     yanked: set[Version] = set()
     for f in factory.client.project_files(project).files:
@@ -336,14 +191,12 @@ def _single(req: object, parent: object, factory: Factory) -> ResolutionImpossib
         f"(from versions: {', '.join(str(v) for v in sorted(versions)) or 'none'})"
     )
     lines.append(f"No matching distribution found for {text}")
-    cause = ConflictCause(
-        text, f"{getattr(parent, 'name', '')} {getattr(parent, 'version', '')}" if parent else None
-    )
+    cause = ConflictCause(text, f"{parent.name} {parent.version}" if parent else None)
     return ResolutionImpossibleError("\n".join(lines), (cause,), (project,) if not versions else ())
 
 
 def _impossible(
-    exc: ResolutionImpossible,  # type: ignore[type-arg]
+    exc: ResolutionImpossible[Req, Candidate],
     factory: Factory,
     constraints: Mapping[str, object],
 ) -> ResolutionImpossibleError:

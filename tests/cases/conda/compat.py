@@ -14,8 +14,8 @@ import types
 from typing import Any
 
 from mixguard.conda import channel as mg_channel
+from mixguard.conda.matchspec import FIELD_NAMES, _parse_spec_str
 from mixguard.conda.matchspec import MatchSpec as MgMatchSpec
-from mixguard.conda.matchspec import _parse_spec_str
 from mixguard.conda.records import PackageRecord as MgPackageRecord
 from mixguard.conda.records import PrefixRecord as MgPrefixRecord
 from mixguard.conda.version import VersionOrder as MgVersionOrder
@@ -88,29 +88,17 @@ def _prefix_record(**kw: Any) -> MgPrefixRecord:
     return MgPrefixRecord.from_dict(kw, "conda test")
 
 
-_SPEC_FIELDS = frozenset(
-    {
-        "channel",
-        "subdir",
-        "name",
-        "version",
-        "build",
-        "build_number",
-        "track_features",
-        "features",
-        "url",
-        "md5",
-        "sha256",
-        "license",
-        "license_family",
-        "fn",
-    }
-)
+_SPEC_FIELDS = frozenset(FIELD_NAMES)
 
 
 class MatchSpec:
     """conda's constructor forms over mixguard's MatchSpec: a string, another spec, a mapping
     or keywords; ``optional``/``target`` are conda's install-time flags, kept beside it."""
+
+    spec_obj: MgMatchSpec
+    optional: bool
+    target: Any
+    original_spec_str: str | None
 
     def __new__(cls, spec_arg: Any = None, **kwargs: Any) -> Any:
         if isinstance(spec_arg, MatchSpec) and not kwargs:
@@ -163,7 +151,7 @@ class MatchSpec:
             rec = _record(**rec)
         elif isinstance(rec, Dist):
             rec = rec.record()
-        return self.spec_obj.match(rec)
+        return bool(self.spec_obj.match(rec))
 
     def get(self, field: str, default: Any = None) -> Any:
         value = self.spec_obj.get_raw_value(field)
@@ -279,7 +267,8 @@ class Dist:
         kw = {"name": self.name, "version": self.version, "build": self.build_string}
         if self.channel:
             kw["channel"] = self.channel
-        return MatchSpec(**kw)
+        spec: MatchSpec = MatchSpec(**kw)
+        return spec
 
     def record(self) -> MgPackageRecord:
         raw: dict[str, Any] = {
@@ -306,7 +295,7 @@ def _conda_parse_spec_str(spec: str) -> dict[str, Any]:
 class _ChannelFactory:
     """conda's ``Channel(...)`` call forms over mixguard's Channel."""
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if len(args) == 1 and not kwargs:
             value = args[0]
             if isinstance(value, mg_channel.Channel):

@@ -292,11 +292,11 @@ def _call(
                 record(line, "not run", str(exc))
     except Exception as exc:
         tb = traceback.extract_tb(exc.__traceback__)
-        line = next(
+        where = next(
             (f.lineno for f in reversed(tb) if f.filename.endswith(".py.txt")),
             lines[0] if lines else 0,
         )
-        record(line or 0, "failed", f"{type(exc).__name__}: {exc}"[:300])
+        record(where or 0, "failed", f"{type(exc).__name__}: {exc}"[:300])
     finally:
         for u in undo:
             u()

@@ -113,7 +113,7 @@ def couplings(ctx: Context) -> list[Finding]:
     for c in ctx.changes.values():
         if c.replaces is None or c.replaces.conda_record is None:
             continue
-        owner = env.record(c.replaces.conda_record.split(" ")[0])
+        owner = env.record(c.replaces.conda_record.name)
         if owner is None:
             continue
         for fld, i, spec in specs_of(owner):
@@ -212,7 +212,7 @@ def overrides(ctx: Context) -> list[Finding]:
                 f"with {c.version} from PyPI",
                 evidence={
                     "action": c.action,
-                    "conda_record": r.conda_record,
+                    "conda_record": r.conda_record.label if r.conda_record else None,
                     "installed": r.version,
                     "planned": c.version,
                     "installer": r.installer,
@@ -220,7 +220,7 @@ def overrides(ctx: Context) -> list[Finding]:
                     "uninstalled": r.uninstalled,
                 },
                 remedies=(
-                    f"conda install '{r.conda_record.split(' ')[0]}={c.version}' if a conda build exists",
+                    f"conda install '{r.conda_record.name}={c.version}' if a conda build exists",
                     "pip install --no-deps only what conda lacks (see the --no-deps remedy)",
                     f"or keep conda's {r.version}: add '{c.name}=={r.version}' to the pip request",
                 ),
@@ -236,7 +236,7 @@ def metadata_loss(ctx: Context) -> list[Finding]:
         r = c.replaces
         if r is None or r.conda_record is None:
             continue
-        rec = r.conda_record.split(" ")[0]
+        rec = r.conda_record.name
         if r.uninstalled:
             msg = (
                 f"pip removes {r.path or 'its metadata'}, which conda's {r.conda_record} installed: conda will still "
@@ -255,7 +255,7 @@ def metadata_loss(ctx: Context) -> list[Finding]:
                 subject=rec,
                 message=msg,
                 evidence={
-                    "conda_record": r.conda_record,
+                    "conda_record": r.conda_record.label if r.conda_record else None,
                     "anchor": r.path,
                     "pip": f"{c.name} {c.version}",
                 },

@@ -20,7 +20,7 @@ def cuda_replacements(ctx: Context, new_items: list[CudaItem]) -> list[Finding]:
     for c in ctx.changes.values():
         if c.replaces is None or c.replaces.conda_record is None:
             continue
-        owner = ctx.env.record(c.replaces.conda_record.split(" ")[0])
+        owner = ctx.env.record(c.replaces.conda_record.name)
         if owner is None:
             continue
         built = [i.runtime for i in conda_cuda_items([owner]) if i.runtime]

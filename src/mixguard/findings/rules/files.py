@@ -6,7 +6,7 @@ from __future__ import annotations
 from packaging.utils import canonicalize_name
 
 from ...mapping import conda_import_names, name_map
-from ...resolve.plan import Change
+from ...plan import Change
 from ...resolve.uninstall import uninstall_outcome
 from ..context import Context, site_of
 from ..finding import Finding
@@ -21,7 +21,7 @@ def imports(ctx: Context) -> list[Finding]:
     site = site_of(env)
     providers: dict[str, set[str]] = {}
     replaced_owners = {
-        c.replaces.conda_record.split(" ")[0]
+        c.replaces.conda_record.name
         for c in ctx.changes.values()
         if c.replaces and c.replaces.conda_record and c.replaces.uninstalled
     }
@@ -57,7 +57,7 @@ def imports(ctx: Context) -> list[Finding]:
                 and not (
                     c.replaces
                     and c.replaces.conda_record
-                    and p == f"conda:{c.replaces.conda_record.split(' ')[0]}"
+                    and p == f"conda:{c.replaces.conda_record.name}"
                 )
             }
             if not others:
@@ -128,7 +128,7 @@ def same_project(ctx: Context, record: str, change: Change) -> bool:
     pip restoring conda's version after an earlier pip upgrade removed conda's metadata --
     not another owner's. (conda's py-opencv owns cv2/ but no opencv dist-info: another owner.)"""
     r = change.replaces
-    if r is not None and r.conda_record is not None and r.conda_record.split(" ")[0] == record:
+    if r is not None and r.conda_record is not None and r.conda_record.name == record:
         return True
     pr = ctx.env.prefix_record(record)
     if pr is None:
@@ -161,7 +161,7 @@ def uninstall(ctx: Context) -> list[Finding]:
             "path": r.path,
             "kind": r.kind,
             "has_record": r.has_record,
-            "conda_record": r.conda_record,
+            "conda_record": r.conda_record.label if r.conda_record else None,
         }
         if outcome.status == "unknown":
             out.append(
@@ -186,7 +186,7 @@ def uninstall(ctx: Context) -> list[Finding]:
                     evidence=evidence,
                     remedies=(
                         (
-                            f"conda install '{r.conda_record.split(' ')[0]}>={c.version}'"
+                            f"conda install '{r.conda_record.name}>={c.version}'"
                             if r.conda_record
                             else f"remove {r.path} by hand first"
                         ),
@@ -212,7 +212,7 @@ def uninstall(ctx: Context) -> list[Finding]:
                         "removed": list(outcome.removed),
                     },
                     remedies=(
-                        f"let conda replace it: conda install '{r.conda_record.split(' ')[0]}'"
+                        f"let conda replace it: conda install '{r.conda_record.name}'"
                         if r.conda_record
                         else f"remove the files left by {r.path} by hand",
                     ),

@@ -7,7 +7,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from ...resolve.plan import InstallPlan, PipCheckProblem
+from ...plan import InstallPlan, PipCheckProblem
 from ..context import Context
 from ..finding import Finding
 
@@ -27,7 +27,7 @@ def _evidence(p: PipCheckProblem) -> dict[str, Any]:
 
 def installed_pip_check(ctx: Context) -> list[Finding]:
     """(audit) What ``pip check`` says of the environment as it is."""
-    from ...resolve.resolver import pip_check as run_pip_check
+    from ...plan import pip_check as run_pip_check
 
     return [
         Finding(

@@ -1,4 +1,4 @@
-"""The install plan: what ``pip install`` would do to each distribution, and what it leaves."""
+"""The install plan's values: what ``pip install`` would do to each distribution."""
 
 from __future__ import annotations
 
@@ -6,23 +6,46 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..index.links import DistributionFile
-from ..names import PypiName
+from ..index.metadata import Unknown
+from ..names import CondaName, PypiName
 
 __all__ = [
+    "EMULATED_PIP",
     "Action",
     "Change",
+    "CondaRef",
     "ConflictCause",
     "InstallPlan",
     "PipCheckProblem",
     "PipRefusal",
     "Replaced",
-    "UnknownItem",
 ]
 
 Action = Literal["install", "upgrade", "downgrade", "reinstall", "unchanged"]
 
 #: The pip release whose resolver mixguard replays (its provider, factory and finder).
 EMULATED_PIP = "25.3"
+
+
+@dataclass(frozen=True, slots=True)
+class CondaRef:
+    """The conda record that owns a replaced distribution.
+
+    >>> CondaRef("numpy", "1.21.6", "py310h45f3432_0").label
+    'numpy 1.21.6 py310h45f3432_0'
+    """
+
+    name: CondaName
+    version: str
+    build: str
+
+    @property
+    def label(self) -> str:
+        """``name version build``, as ``conda list`` shows a record."""
+        return f"{self.name} {self.version} {self.build}"
+
+    def __str__(self) -> str:
+        return self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +57,7 @@ class Replaced:
     has_record: bool
     kind: str  # dist-info, egg-info, egg-info-file, egg, ...
     path: str
-    conda_record: str | None  # "name version build" of the conda package that owns it
+    conda_record: CondaRef | None  # the conda package that owns it
     uninstalled: bool  # False under -I: pip installs over it without uninstalling
 
 
@@ -81,15 +104,6 @@ class PipCheckProblem:
 
 
 @dataclass(frozen=True, slots=True)
-class UnknownItem:
-    project: str
-    version: str
-    filename: str
-    kind: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class ConflictCause:
     """One line of pip's "The conflict is caused by:" list."""
 
@@ -121,7 +135,7 @@ class InstallPlan:
 
     changes: tuple[Change, ...]
     check_after: tuple[PipCheckProblem, ...] = ()
-    unknowns: tuple[UnknownItem, ...] = ()
+    unknowns: tuple[Unknown, ...] = ()
     pip_version: str = EMULATED_PIP
     target_pip: str | None = None  # the pip installed in the target, if any (may differ)
     args: tuple[str, ...] = ()

@@ -1,0 +1,83 @@
+"""The ``mixguard`` command line.
+
+argparse (stdlib) rather than click/typer: nothing to install, ~20 ms start-up, and ``--``
+hands the rest of the line to pip's own option parser untouched, which is the point of
+``mixguard check -- <pip install arguments>``. Heavy modules are imported inside the commands.
+
+Exit codes (``docs/cli.md``):
+
+0. the check passes (no finding at or above ``--fail-on``, nothing unknown); other commands
+   succeeded;
+1. findings at or above ``--fail-on`` (``snapshot``: metadata unknown or a requirement unmet);
+2. usage or input error: one line on stderr, ``--debug`` shows the traceback;
+3. pip could not resolve the request (``ResolutionImpossible``);
+4. the facts could not be had (metadata, an index page or a RECORD unread: offline cache miss,
+   unreachable index; configuration the check cannot honour): unknown never passes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from .._secrets import RedactingStream, redact_text
+from ._shared import (
+    EXIT_CONFLICT,
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    _Conflict,
+    _UsageError,
+)
+from .commands import _COMMANDS, _inspect
+from .parser import build_parser
+
+__all__ = [
+    "EXIT_CONFLICT",
+    "EXIT_FINDINGS",
+    "EXIT_INPUT",
+    "EXIT_OK",
+    "EXIT_UNKNOWN",
+    "build_parser",
+    "main",
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The CLI; everything it prints goes through the one redaction point (no credential in
+    any output, however it got into a message)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(out), RedactingStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INPUT
+    from ..errors import MixguardError
+
+    try:
+        return _COMMANDS.get(args.command, _inspect)(args)
+    except _Conflict as exc:
+        print(
+            f"mixguard: pip cannot resolve the request:\n{redact_text(str(exc))}", file=sys.stderr
+        )
+        return EXIT_CONFLICT
+    except (MixguardError, _UsageError) as exc:
+        if args.debug:
+            raise
+        message = redact_text(" ".join(str(exc).split("\n")))
+        print(f"mixguard: error: {message}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        # output piped into `head`: stop quietly, as other Unix tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
