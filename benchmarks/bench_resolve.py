@@ -62,7 +62,10 @@ def main() -> None:
 
     def mixguard_check() -> None:
         # the full check: reading the prefix, resolving, and every finding (remedies are lazy)
-        report = check(load_environment(prefix=env_dir, cuda="11.2"), pip_args, offline=True)
+        # this machine's pip configuration (a constraint file, extra indexes) is not the demo's
+        report = check(
+            load_environment(prefix=env_dir, cuda="11.2"), pip_args, offline=True, environ=clean
+        )
         assert report.worst() == "error" and len(report.plan.installs) == 33  # type: ignore[union-attr]
 
     def mixguard_cli() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 __all__ = ["is_local", "local_path"]
 
@@ -23,6 +22,9 @@ def local_path(location: str | Path) -> Path | None:
     """The path a ``file:`` URL or a plain path names; None for a remote URL."""
     text = str(location)
     if text.startswith("file:"):
+        # urllib.request costs ~15 ms to import (http.client, ssl, email): only when asked
+        from urllib.request import url2pathname
+
         return Path(url2pathname(unquote(urlsplit(text).path)))
     if "://" in text:
         return None

@@ -15,13 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from ._commands import constraints_command, source_option
 from .conda.records import PackageRecord
-from .conda.solve import CondaSolveError, solve_locked
 from .environment.model import Environment
 from .errors import ParseError
 from .index.source import Index
@@ -232,6 +230,8 @@ def conda_first(
         specs.append(pep440_to_conda(r.requirement))
     if not specs:
         return Remedy("conda-first", None, "nothing requested")
+    from .conda.solve import CondaSolveError, solve_locked
+
     try:
         result = solve_locked(
             specs,
@@ -294,6 +294,8 @@ def conda_first_per_dist(
 ) -> dict[str, dict[str, Any]]:
     """For each distribution the plan installs or replaces: is there a conda build of that
     version (on its conda name) that fits the locked environment?"""
+    from .conda.solve import CondaSolveError, solve_locked
+
     out: dict[str, dict[str, Any]] = {}
     for c in plan.installs:
         owner = c.replaces.conda_record.name if c.replaces and c.replaces.conda_record else None
@@ -347,6 +349,8 @@ def environment_yml(
         "channels": list(env.channels) or ["conda-forge"],
         "dependencies": deps,
     }
+    import yaml
+
     header = (
         "# written by mixguard: conda records pinned" + (" with builds" if builds else "") + "\n"
     )

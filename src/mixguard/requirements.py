@@ -12,9 +12,10 @@ all ask here).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
-from packaging.markers import InvalidMarker, UndefinedEnvironmentName
+from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -32,6 +33,26 @@ def parse_requirement(text: str) -> Requirement | None:
         return None
 
 
+def _evaluate(marker: Marker, environment: dict[str, str]) -> bool:
+    """``marker`` against the target's environment only. ``Marker.evaluate`` fills every name
+    the caller does not give from the *running* interpreter (this machine's ``sys_platform``,
+    ``platform_machine``...): for a target that does not say them, that would be a guess, not
+    an unknown. packaging's own evaluator without that default layer; a name the target lacks
+    raises ``UndefinedEnvironmentName``."""
+    from packaging.markers import _evaluate_markers, _repair_python_full_version
+
+    env: dict[str, str | AbstractSet[str]] = dict(environment)
+    if "python_full_version" in env:  # packaging's fix for "3.12.0+" builds
+        env = _repair_python_full_version(env)
+    try:
+        return _evaluate_markers(marker._markers, env)
+    except KeyError as exc:  # packaging 25 looks names up directly
+        raise UndefinedEnvironmentName(f"{exc.args[0]!r} is not known for the target") from None
+
+
+_MARKERS: dict[tuple[int, int, tuple[str, ...], bool], tuple[object, object, bool]] = {}
+
+
 def marker_holds(
     req: Requirement,
     markers: Mapping[str, str],
@@ -44,12 +65,25 @@ def marker_holds(
     ``unknown`` is the answer for a marker on something the target does not say (an
     undefined name): resolution keeps such a requirement (one project too many rather than one
     too few); ``pip check`` skips it, as pip's does when evaluation fails."""
-    if req.marker is None:
+    marker = req.marker
+    if marker is None:
         return True
+    wanted = tuple(extras)
+    # packaging's evaluate is slow (~30 us) and the same markers are asked against the same
+    # target thousands of times in a resolution: remember the answer per (marker object,
+    # markers mapping) -- both kept alive by the entry, so their ids cannot be reused
+    key = (id(marker), id(markers), wanted, unknown)
+    hit = _MARKERS.get(key)
+    if hit is not None and hit[0] is marker and hit[1] is markers:
+        return hit[2]
     try:
-        return any(req.marker.evaluate({**markers, "extra": e}) for e in extras)
+        result = any(_evaluate(marker, {**markers, "extra": e}) for e in wanted)
     except (InvalidMarker, UndefinedEnvironmentName):
-        return unknown
+        result = unknown
+    if len(_MARKERS) >= 65536:
+        _MARKERS.clear()
+    _MARKERS[key] = (marker, markers, result)
+    return result
 
 
 def active_requirements(

@@ -17,9 +17,6 @@ conda-first remedy asks the same solver. mixguard never writes its own conda sol
 
 from __future__ import annotations
 
-import asyncio
-import bz2
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -57,6 +54,8 @@ def _plain_json(path: Path, tmp: Path) -> Path:
     """rattler's sparse reader takes plain JSON: compressed repodata is inflated once."""
     if path.name.endswith(".json"):
         return path
+    import bz2
+
     out = tmp / f"{abs(hash(str(path)))}-{path.parent.name}.json"
     if path.name.endswith(".zst"):
         import zstandard
@@ -177,6 +176,9 @@ def solve(
     preferred. Raises :class:`CondaSolveError` with the solver's explanation when there is no
     solution.
     """
+    import asyncio
+    import tempfile
+
     import rattler
     from rattler.exceptions import SolverError
 

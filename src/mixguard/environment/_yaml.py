@@ -5,14 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import EnvironmentReadError
-
-try:  # the C loader is much faster on multi-megabyte lock files
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - pure-python PyYAML
-    _Loader = yaml.SafeLoader
 
 
 def read_text(path: str | Path) -> str:
@@ -34,12 +27,19 @@ def _count_aliases(text: str) -> int:
     # in Python is not free
     if "&" not in text or "*" not in text:
         return 0
+    import yaml
+
     return sum(
         1 for tok in yaml.scan(text, Loader=yaml.SafeLoader) if isinstance(tok, yaml.AliasToken)
     )
 
 
 def load_yaml(path: str | Path) -> Any:
+    # imported here: reading a prefix (most checks) never needs YAML
+    import yaml
+
+    # the C loader is much faster on multi-megabyte lock files
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     text = read_text(path)
     try:
         if _count_aliases(text) > MAX_ALIASES:
@@ -49,7 +49,7 @@ def load_yaml(path: str | Path) -> Any:
                 "far more than its size)",
                 str(path),
             )
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}: line {mark.line + 1}" if mark is not None else str(path)

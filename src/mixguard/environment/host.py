@@ -93,6 +93,9 @@ class HostFacts:
     archspec: str | None = None
     #: the provenance these facts are shown with ("detected"; the demo names its own)
     label: str = "detected"
+    #: PEP 508 ``platform_release`` / ``platform_version`` (``platform.release()``/``version()``)
+    release: str | None = None
+    version: str | None = None
 
 
 def host_subdir(system: str | None = None, machine: str | None = None) -> str | None:
@@ -172,7 +175,14 @@ def host_facts() -> HostFacts:
     elif sys.platform == "win32":
         win = _dotted(platform.version())
     return HostFacts(
-        subdir=host_subdir(), glibc=glibc, linux=linux, osx=osx, win=win, archspec=_archspec()
+        subdir=host_subdir(),
+        glibc=glibc,
+        linux=linux,
+        osx=osx,
+        win=win,
+        archspec=_archspec(),
+        release=platform.release() or None,
+        version=platform.version() or None,
     )
 
 

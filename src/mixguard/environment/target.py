@@ -101,6 +101,10 @@ class Target:
     facts: tuple[TargetFact, ...] = ()
     #: PyPy's ABI version (``73`` for PyPy 7.3: the ``pp73`` in ``pypy310_pp73``)
     pypy_abi: str = "73"
+    #: PEP 508 ``platform_release``/``platform_version``: known only for a prefix on this
+    #: machine (a marker on them is otherwise unknown, not this machine's value)
+    platform_release: str | None = None
+    platform_version: str | None = None
 
     @classmethod
     def from_records(
@@ -180,6 +184,8 @@ class Target:
             python_from=python_from,
             facts=(*facts, *vfacts),
             pypy_abi=pypy_abi,
+            platform_release=host.release if host is not None else None,
+            platform_version=host.version if host is not None else None,
         )
 
     def fact(self, name: str) -> TargetFact | None:
@@ -301,4 +307,8 @@ class Target:
             machine = _MACHINE.get((plat, arch))
             if machine:
                 env["platform_machine"] = machine
+        if self.platform_release is not None:
+            env["platform_release"] = self.platform_release
+        if self.platform_version is not None:
+            env["platform_version"] = self.platform_version
         return env
