@@ -33,6 +33,7 @@ from mixguard.index.conda_package import CondaPackageReader, PackageContents, Pa
 from mixguard.index.transport import HttpTransport
 from mixguard.resolve.configuration import PipConfiguration
 
+from ._util import must
 from .cases.channels import conda_env_export, explicit_file, pack_prefix
 from .conftest import DATA
 from .index.builders import wheel
@@ -465,3 +466,42 @@ def test_unknown_requirements_make_a_version_change_unproven(tmp_path: Path) -> 
 
     assert unproven("attrs==99.0")  # replaces conda's attrs 25.3.0
     assert not unproven("brandnew")
+
+
+def test_a_hand_written_pin_in_the_pip_section_brings_its_dependencies(tmp_path: Path) -> None:
+    links = tmp_path / "links"
+    links.mkdir()
+    for name, version, requires in (("localthing", "1.0", ["six>=1.10"]), ("six", "1.16.0", [])):
+        fn, data = wheel(name, version, requires)
+        (links / fn).write_bytes(data)
+    path = _loose(tmp_path, ["--no-index", f"--find-links {links}", "localthing==1.0"])
+    env = describe(
+        read_environment_file(path, subdir="linux-64", environ={}),
+        offline=True,
+        cache_dir=tmp_path / "c",
+    )
+    # conda solved the file, so it is no export: pip installs the pin and what it requires
+    assert {str(d.name) for d in env.pip_distributions()} == {"localthing", "six"}
+
+
+def test_an_export_s_noarch_package_is_found_on_an_http_channel(
+    tmp_path: Path, server: IndexServer
+) -> None:
+    """An export names builds, not files: linux-64/ then noarch/, .conda then .tar.bz2 are
+    tried on the channel; a .tar.bz2 is never downloaded and does not stop the search."""
+    pkg = _package(tmp_path, ".conda")
+    server.add("/chan/noarch/foo-1.0-pyh_0.conda", pkg.read_bytes())
+    env_file = tmp_path / "environment.yml"
+    env_file.write_text(
+        f"channels:\n  - {server.url}/chan\ndependencies:\n"
+        "  - python=3.10.5=h582c2e5_0_cpython\n  - foo=1.0=pyh_0\n"
+    )
+    env = describe(
+        read_environment_file(env_file, subdir="linux-64", environ={}), cache_dir=tmp_path / "c"
+    )
+    foo = must(env.distribution("foo"))
+    assert foo.metadata_origin == "conda package" and foo.requires_dist == ("six>=1.10",)
+    assert foo.path == "lib/python3.10/site-packages/foo-1.0.dist-info"  # noarch: relocated
+    tried = [s.path for s in server.log]
+    assert "/chan/linux-64/foo-1.0-pyh_0.conda" in tried
+    assert "/chan/linux-64/foo-1.0-pyh_0.tar.bz2" not in tried  # never downloaded

@@ -93,15 +93,28 @@ def solve_environment(
     return replace(env, records=records, target=target, solved=solved, _by_name={})
 
 
-def replay_pip_section(env: Environment, client: Any, cwd: str | Path) -> Environment:
+def replay_pip_section(
+    env: Environment, client: Any, cwd: str | Path, *, exported: bool
+) -> Environment:
     """``pip install`` of the ``pip:`` section, as ``conda env create`` runs it; what pip
-    would install joins the environment as pip-installed distributions."""
+    would install joins the environment as pip-installed distributions.
+
+    ``exported``: the file pins every conda build (``conda env export``): its ``pip:`` pins
+    are what pip had installed, dependencies included, and are read as such. A hand-written
+    file's section is replayed, so that what the pins pull in is there too."""
     lines = [p.line for p in env.pip_lines]
     if not lines:
         return env
     listed = {d.where for d in env.distributions}
-    if all(p.where in listed for p in env.pip_lines):
-        return env  # an export: every line pins what pip had installed (read as such)
+    if exported and all(p.where in listed for p in env.pip_lines):
+        return env
+    # the section's own pins are what the replay installs, not something already there
+    section = {p.where for p in env.pip_lines}
+    env = replace(
+        env,
+        distributions=tuple(d for d in env.distributions if d.where not in section),
+        _by_name={},
+    )
     from .resolve.options import parse_pip_args
     from .resolve.resolver import resolve
 

@@ -221,7 +221,8 @@ def describe(
         request = parse_pip_args(["pip"], ".", config=config, environ=environ)
         client = IndexClient(request.index, cache=Cache(cache_dir), offline=offline)
     cache = _cache_of(client)
-    if needs_solve(env):
+    exported = not needs_solve(env)
+    if not exported:
         env = solve_environment(
             env, offline=offline, cache_dir=cache.root if cache is not None else cache_dir
         )
@@ -232,7 +233,7 @@ def describe(
         offline=offline,
     )
     env = complete_distributions(env, reader, client)
-    env = replay_pip_section(env, client, Path(env.source).parent)
+    env = replay_pip_section(env, client, Path(env.source).parent, exported=exported)
     return replace(env, described=True, _by_name={})
 
 

@@ -256,6 +256,12 @@ class Report:
             + f"; {found}{unproven}"
         )
 
+    def to_sarif(self) -> dict[str, Any]:
+        """The report as SARIF 2.1.0 (:mod:`mixguard.sarif`)."""
+        from .sarif import to_sarif
+
+        return to_sarif(self)
+
     def to_text(self, colour: bool = False) -> str:
         def paint(text: str, code: str) -> str:
             return f"\033[{code}m{text}\033[0m" if colour else text

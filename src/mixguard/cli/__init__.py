@@ -70,7 +70,7 @@ def _main(argv: Sequence[str] | None) -> int:
         )
         return EXIT_CONFLICT
     except (MixguardError, _UsageError) as exc:
-        if args.debug:
+        if getattr(args, "debug", False):  # (`hook` takes its options itself)
             raise
         message = redact_text(" ".join(str(exc).split("\n")))
         print(f"mixguard: error: {message}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -117,6 +118,8 @@ def _debug_cache(args: argparse.Namespace, report: Report) -> None:
 def _emit_report(report: Report, fmt: str) -> None:
     if fmt == "json":
         print(report.to_json())
+    elif fmt == "sarif":
+        print(json.dumps(report.to_sarif(), indent=2))
     else:
         print(report.to_text(colour=_colour()), end="")
 

@@ -23,6 +23,7 @@ from ._shared import (
     _run_check,
     _UsageError,
 )
+from .hook import hook
 from .pip_runner import _pip
 
 
@@ -230,4 +231,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "constraints": _constraints,
     "pip": _pip,
     "snapshot": _snapshot,
+    "hook": hook,
 }

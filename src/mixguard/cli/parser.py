@@ -76,6 +76,16 @@ def _check_options(p: argparse.ArgumentParser) -> None:
 _DEMO = "the embedded TF 2.9 / CUDA 11.2 prefix and its offline index"
 
 
+def hook_parser() -> argparse.ArgumentParser:
+    """The options of ``mixguard hook KIND``, parsed intermixed with the file names."""
+    p = argparse.ArgumentParser(prog="mixguard hook KIND")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    _env_options(p, demo_help=_DEMO)
+    p.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
+    _reading_options(p)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mixguard",
@@ -96,7 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Never installs and never writes to the environment.",
     )
     _env_options(check, demo_help=_DEMO + " (default request: sentence-transformers)")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="sarif: SARIF 2.1.0 for code scanning (one result per finding)",
+    )
     _check_options(check)
 
     audit = sub.add_parser(
@@ -106,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         "violated, clashes, shadowed files. No request, no index.",
     )
     _env_options(audit, demo_help=_DEMO)
-    audit.add_argument("--format", choices=("text", "json"), default="text")
+    audit.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     audit.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
 
     graph = sub.add_parser(
@@ -154,6 +169,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _env_options(cons, demo_help=_DEMO)
     _reading_options(cons)
+
+    hook = sub.add_parser(
+        "hook",
+        help="what the pre-commit hooks run (requirements files, environment.yml, lock files)",
+        description="Check changed files as pre-commit passes them: requirements files as "
+        "`pip install -r FILE` into the given environment, an environment.yml's pip: section "
+        "against its conda side, a lock file as it is. Exit code: the worst file's.",
+    )
+    hook.add_argument("kind", choices=("requirements", "environment", "lock"))
+    # pre-commit appends the file names after the hook's args: options and files intermix
+    hook.add_argument("rest", nargs=argparse.REMAINDER, metavar="[OPTIONS] FILE...")
 
     pip = sub.add_parser(
         "pip",

@@ -275,11 +275,14 @@ def complete_distributions(
             if isinstance(got, PackageContents):
                 return record, got
             reasons.append(got.reason)
-            if "no such file" not in got.reason and "HTTP 404" not in got.reason:
+            # a guessed URL that is not there, or a .tar.bz2 not downloaded: try the next
+            # (noarch/, .conda); anything else (offline, unreachable) ends the search
+            if not any(k in got.reason for k in ("no such file", "HTTP 404", ".tar.bz2")):
                 break
         if not reasons:
             return record, "the source gives no URL or channel for the package"
-        return record, f"conda package not read: {reasons[-1]}"
+        found = [r for r in reasons if "no such file" not in r and "HTTP 404" not in r]
+        return record, f"conda package not read: {(found or reasons)[-1]}"
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         read_results = list(pool.map(read, records))
