@@ -50,7 +50,6 @@ def test_inspect_conda_list_shows_pip_rows(capsys: pytest.CaptureFixture[str]) -
             ["inspect", "--lock", str(UP / "conda-lock" / "test-lockfile" / "conda-lock.yml")],
             "several platforms",
         ),
-        (["inspect", "--demo", "--cuda", "11..2"], "__cuda"),
     ],
 )
 def test_input_errors_exit_2_with_one_line(
@@ -85,6 +84,25 @@ def test_debug_shows_the_traceback() -> None:
         main(["inspect", "--prefix", "/nonexistent/env", "--debug"])
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["inspect", "--demo", "--cuda", "11..2"], "'11..2' is not a version for __cuda"),
+        (["check", "--demo", "--cuda", "banana"], "'banana' is not a version for __cuda"),
+        (["check", "--demo", "--glibc", "2.x"], "'2.x' is not a version for __glibc"),
+        (["check", "--demo", "--platform", "linux-65"], "'linux-65' is not a conda subdir"),
+    ],
+)
+def test_bad_target_options_are_one_line_usage_errors(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "usage:" not in err
+
+
 def test_usage_errors() -> None:
     with pytest.raises(SystemExit) as info:
         main(["inspect", "--demo", "--prefix", "x"])
@@ -97,3 +115,11 @@ def test_python_dash_m_and_version() -> None:
         [sys.executable, "-m", "mixguard", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("mixguard ")
+
+
+def test_an_environment_and_a_report_have_short_reprs() -> None:
+    from mixguard import audit, load_environment
+
+    env = load_environment(demo=True)
+    assert len(repr(env)) < 300 and "93 conda records" in repr(env)
+    assert len(repr(audit(env))) < 300

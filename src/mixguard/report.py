@@ -256,6 +256,9 @@ class Report:
             + f"; {found}{unproven}"
         )
 
+    def __repr__(self) -> str:
+        return f"<Report {self.env.source!r}: {self.summary()}>"
+
     def to_sarif(self) -> dict[str, Any]:
         """The report as SARIF 2.1.0 (:mod:`mixguard.sarif`)."""
         from .sarif import to_sarif

@@ -3,12 +3,42 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Callable
+from typing import NoReturn
 
 from .._version import __version__
 
-if TYPE_CHECKING:
-    pass
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with pip's habit for usage errors: one line, then exit 2 (not the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+_VERSION = re.compile(r"\d+(\.\d+)*")
+
+
+def _version_of(name: str, *, empty_ok: bool = False) -> Callable[[str], str]:
+    """An argparse type: a dotted version for a virtual package (``''`` where it means none)."""
+
+    def parse(text: str) -> str:
+        if (text == "" and empty_ok) or _VERSION.fullmatch(text.strip()):
+            return text.strip()
+        raise argparse.ArgumentTypeError(f"{text!r} is not a version for {name}")
+
+    return parse
+
+
+def _subdir(text: str) -> str:
+    from ..conda.channel import KNOWN_SUBDIRS
+
+    if text not in KNOWN_SUBDIRS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a conda subdir (one of: {', '.join(sorted(KNOWN_SUBDIRS))})"
+        )
+    return text
 
 
 def _env_options(p: argparse.ArgumentParser, *, demo_help: str) -> None:
@@ -19,16 +49,20 @@ def _env_options(p: argparse.ArgumentParser, *, demo_help: str) -> None:
     src.add_argument("--lock", metavar="L", help="a conda-lock.yml or pixi.lock")
     src.add_argument("--explicit", metavar="E", help="a `conda list --explicit` file")
     src.add_argument("--conda-list", metavar="C", help="saved `conda list` output")
-    p.add_argument("--platform", metavar="SUBDIR", help="target subdir, e.g. linux-64")
+    p.add_argument(
+        "--platform", metavar="SUBDIR", type=_subdir, help="target subdir, e.g. linux-64"
+    )
     p.add_argument(
         "--cuda",
         metavar="VERSION",
+        type=_version_of("__cuda", empty_ok=True),
         help="__cuda virtual package ('' for none); default: this machine's NVIDIA driver for a "
         "prefix on it, else unknown",
     )
     p.add_argument(
         "--glibc",
         metavar="VERSION",
+        type=_version_of("__glibc"),
         help="__glibc virtual package; default: this machine's glibc for a prefix on it, else "
         "conda's default 2.17 (shown as assumed)",
     )
@@ -78,7 +112,7 @@ _DEMO = "the embedded TF 2.9 / CUDA 11.2 prefix and its offline index"
 
 def hook_parser() -> argparse.ArgumentParser:
     """The options of ``mixguard hook KIND``, parsed intermixed with the file names."""
-    p = argparse.ArgumentParser(prog="mixguard hook KIND")
+    p = _Parser(prog="mixguard hook KIND")
     p.add_argument("files", nargs="*", metavar="FILE")
     _env_options(p, demo_help=_DEMO)
     p.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
@@ -87,7 +121,7 @@ def hook_parser() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mixguard",
         description="Predict what `pip install` does to a conda environment, and what it breaks.",
         epilog="exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or input error, "

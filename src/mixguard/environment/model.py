@@ -70,6 +70,15 @@ class Environment:
     def __post_init__(self) -> None:
         self._by_name.update({r.name: r for r in self.records})
 
+    def __repr__(self) -> str:
+        # the full field dump is ~900 KB for a real prefix: a REPL shows this instead
+        t = self.target
+        return (
+            f"<Environment {self.kind} {self.source!r}: {len(self.records)} conda records, "
+            f"{len(self.distributions)} Python distributions; target {t.subdir or '?'}, "
+            f"python {t.python_version or '?'}>"
+        )
+
     def record(self, name: str) -> PackageRecord | None:
         """The conda record named ``name``, if any."""
         return self._by_name.get(conda_name(name))
