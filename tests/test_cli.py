@@ -123,3 +123,13 @@ def test_an_environment_and_a_report_have_short_reprs() -> None:
     env = load_environment(demo=True)
     assert len(repr(env)) < 300 and "93 conda records" in repr(env)
     assert len(repr(audit(env))) < 300
+
+
+def test_graph_why_takes_conda_and_pypi_names_alike(capsys: pytest.CaptureFixture[str]) -> None:
+    # tensorflow is a PyPI distribution (tensorflow-base's) and a conda metapackage:
+    # cudatoolkit is reached from the latter; a bare name means either
+    assert main(["graph", "--demo", "--why", "tensorflow", "cudatoolkit"]) == 0
+    out = capsys.readouterr().out
+    assert "conda:tensorflow -> conda:tensorflow-base -> conda:cudatoolkit" in out
+    assert main(["graph", "--demo", "--why", "tensorflow", "numpy"]) == 0
+    assert "pypi:tensorflow -> pypi:numpy" in capsys.readouterr().out.splitlines()[0]

@@ -49,19 +49,41 @@ class CombinedGraph:
             f"{name!r} is neither a distribution nor a conda package in this graph"
         )
 
+    def nodes_named(self, name: str) -> list[str]:
+        """Every node a name may mean: an id as given, else its PyPI distribution and its conda
+        package (``tensorflow`` is both ``pypi:tensorflow`` and the ``conda:tensorflow``
+        metapackage)."""
+        if name in self.g:
+            return [name]
+        found = [
+            node
+            for node in (f"pypi:{canonicalize_name(name)}", f"conda:{name.lower()}")
+            if node in self.g
+        ]
+        if not found:
+            raise GraphQueryError(
+                f"{name!r} is neither a distribution nor a conda package in this graph"
+            )
+        return found
+
     def why(self, a: str, b: str, limit: int = 10) -> list[list[str]]:
-        """Dependency paths from ``a`` to ``b`` (shortest first): why ``a`` brings in ``b``."""
-        src, dst = self.node(a), self.node(b)
+        """Dependency paths from ``a`` to ``b`` (shortest first): why ``a`` brings in ``b``.
+        A bare name is looked up as a PyPI distribution and as a conda package alike."""
         view = nx.DiGraph(
             (u, v) for u, v, d in self.g.edges(data=True) if d["type"] != "constrains"
         )
-        if src not in view or dst not in view:
-            return []
-        try:
-            paths = nx.all_shortest_paths(view, src, dst)
-            return [list(p) for _, p in zip(range(limit), paths, strict=False)]
-        except nx.NetworkXNoPath:
-            return []
+        found: list[list[str]] = []
+        for src in self.nodes_named(a):
+            for dst in self.nodes_named(b):
+                if src == dst or src not in view or dst not in view:
+                    continue
+                try:
+                    paths = nx.all_shortest_paths(view, src, dst)
+                    found += [list(p) for _, p in zip(range(limit), paths, strict=False)]
+                except nx.NetworkXNoPath:
+                    continue
+        unique = {tuple(p): p for p in found}
+        return sorted(unique.values(), key=len)[:limit]
 
     def who_needs(self, x: str) -> list[str]:
         """Every node that depends on ``x``, directly or not."""
