@@ -505,3 +505,31 @@ def test_an_export_s_noarch_package_is_found_on_an_http_channel(
     tried = [s.path for s in server.log]
     assert "/chan/linux-64/foo-1.0-pyh_0.conda" in tried
     assert "/chan/linux-64/foo-1.0-pyh_0.tar.bz2" not in tried  # never downloaded
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "reason"),
+    [
+        ("bad-1.0-0.conda", b"not a zip at all", "unreadable package"),
+        ("bad-1.0-0.tar.bz2", b"BZh9 not bzip2", "unreadable package"),
+        ("bad-1.0-0.whl", b"", "not a conda package file"),
+    ],
+)
+def test_a_broken_conda_package_is_unread_with_its_reason(
+    tmp_path: Path, name: str, body: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(body)
+    got = CondaPackageReader().read(path.as_uri())
+    assert isinstance(got, PackageUnread) and reason in got.reason  # never a traceback
+
+
+def test_a_hook_on_a_missing_file_is_one_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mixguard.cli import EXIT_INPUT, main
+
+    missing = tmp_path / "conda-lock.yml"
+    assert main(["hook", "lock", "--platform", "linux-64", str(missing)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith("mixguard: error: ") and str(missing) in err and err.count("\n") == 1

@@ -56,9 +56,8 @@ def split_subdir(text: str) -> tuple[str, str | None]:
     return stripped, None
 
 
-#: conda's defaults: ``channel_alias`` and the ``defaults`` multichannel (conda's context)
+#: conda's default ``channel_alias`` (the ``defaults`` multichannel: ``MultiChannel``, below)
 CHANNEL_ALIAS = "https://conda.anaconda.org"
-DEFAULT_CHANNELS = ("https://repo.anaconda.com/pkgs/main", "https://repo.anaconda.com/pkgs/r")
 
 
 def channel_base_urls(text: str) -> tuple[str, ...]:
@@ -70,18 +69,11 @@ def channel_base_urls(text: str) -> tuple[str, ...]:
     >>> channel_base_urls("pkgs/main")
     ('https://repo.anaconda.com/pkgs/main',)
     """
-    from pathlib import Path
-
-    text = split_subdir(text.strip())[0].rstrip("/")
-    if text == "defaults":
-        return DEFAULT_CHANNELS
-    if text in _DEFAULTS:
-        return (f"https://repo.anaconda.com/{text}",)
+    text = text.strip()
     if "://" in text:
-        return (text,)
-    if text.startswith(("/", "./", "../", "~")) or (len(text) > 1 and text[1] == ":"):
-        return (Path(text).expanduser().resolve().as_uri(),)
-    return (f"{CHANNEL_ALIAS}/{text}",)
+        # as given: a token or credentials in the URL are what fetching it needs
+        return (split_subdir(text)[0].rstrip("/"),)
+    return tuple(u for u in Channel.from_value(text).base_urls if u)
 
 
 def channel_name(text: str) -> str:

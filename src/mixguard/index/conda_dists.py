@@ -21,7 +21,7 @@ Distributions pip installed that a file lists without metadata (``pip:`` pins, `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -252,7 +252,6 @@ def complete_distributions(
     index: PackageIndex | None,
     *,
     workers: int = 8,
-    progress: Callable[[str], None] | None = None,
 ) -> Environment:
     """``env`` with the Python distributions its conda records and pip listings provide.
 
@@ -307,8 +306,6 @@ def complete_distributions(
     prefix_records = tuple(
         o.prefix_record for r in records if (o := outcomes[r.name]).prefix_record is not None
     )
-    if progress is not None:
-        progress(f"{len(conda_dists)} Python distributions from {len(records)} conda records")
     return replace(
         env,
         records=new_records,

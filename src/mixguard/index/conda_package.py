@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .._paths import local_path
+from .._paths import is_local, local_path
 from .cache import Cache
 from .metadata import Limits, _Invalid, _RangeFile, _size_from
 from .transport import FetchError, HttpTransport, Transport, redact_url
@@ -145,7 +145,7 @@ class CondaPackageReader:
                     return _from_stored(shown, stored)
                 except (KeyError, TypeError, ValueError):
                     self.cache.drop_metadata(key)
-        local = url.startswith("file:") or "://" not in url
+        local = is_local(url)
         if self.offline and not local:
             return PackageUnread(shown, "offline: the package was never read into the cache")
         try:
