@@ -38,7 +38,9 @@ def prefix(tmp_path: Path) -> Path:
 def test_demo_check_tells_the_seed_story(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--demo"]) == EXIT_FINDINGS
     out = capsys.readouterr().out
-    assert out.startswith("mixguard: pip would 32 install, 1 upgrade")
+    assert out.startswith(
+        "mixguard: pip would install 32 and upgrade 1, replacing 1 conda package;"
+    )
     assert "cuda-runtime-clash nvidia-cuda-runtime-cu12" in out
     assert "cudatoolkit 11.2.2" in out and "the target's __cuda is 11.2" in out
     # the table marks the conda-owned distribution pip replaces

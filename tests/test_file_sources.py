@@ -342,7 +342,7 @@ def test_loose_environment_yml_replays_its_pip_section(tmp_path: Path) -> None:
         pip_config=NO_CONFIG,
     )
     assert report.plan is not None and not report.plan.installs  # the section installed six
-    assert report.env.solved and "solved:" in report.to_text(colour=False)
+    assert report.env.solved and "solved:" in report.to_text()
 
 
 def test_a_loose_file_offline_with_remote_channels_says_why(tmp_path: Path) -> None:

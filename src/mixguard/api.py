@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .environment import Environment
 from .environment import load_environment as _load
 from .index.source import Index
+from .progress import NO_PROGRESS, Progress
 from .report import Report
 from .resolve.configuration import PipConfiguration
 from .resolve.options import PipRequest, parse_pip_args, wants_isolated
@@ -85,6 +86,7 @@ def check(
     cwd: str | Path = ".",
     pip_config: PipConfiguration | Literal["load"] = "load",
     environ: Mapping[str, str] | None = None,
+    progress: Progress = NO_PROGRESS,
     **pip_options: Any,
 ) -> Report:
     """What ``pip install <requirements>`` would do to ``env``, and what it breaks.
@@ -92,7 +94,8 @@ def check(
     ``requirements`` are the very arguments of ``pip install`` (options included) or a parsed
     :class:`~mixguard.resolve.PipRequest`; ``pip_options`` set the boolean options by name
     (``upgrade=True``, ``no_deps=True``, ...). ``channels`` are conda channels (local
-    directories or ``file://`` URLs) for the conda-first remedy.
+    directories or ``file://`` URLs) for the conda-first remedy. ``progress`` is told each
+    stage and each pin (the terminal draws it).
 
     pip's configuration applies as the environment's pip would apply it (``pip_config="load"``:
     pip.conf at every level, the environment's own site file for a prefix, ``PIP_*`` from
@@ -131,11 +134,14 @@ def check(
             request = replace(request, upgrade_strategy="only-if-needed")
     if client is None:
         client = IndexClient(request.index, cache=Cache(cache_dir), offline=offline)
+    if env.kind != "prefix" and not env.described:
+        progress.stage("reading the conda packages' Python metadata")
     env = describe(env, client=client, offline=offline)
     _require_target(env)
     args = request.args or tuple(r.text for r in request.requirements)
+    progress.stage(f"resolving pip install {' '.join(args)}")
     try:
-        plan = resolve(env, request, client, cwd=cwd)
+        plan = resolve(env, request, client, cwd=cwd, progress=progress)
     except ResolutionImpossibleError as exc:
         return Report(
             env,
@@ -151,6 +157,7 @@ def check(
 
         return Report(env, refusal_findings(plan), plan, args, pip=request)
     # the findings read every planned wheel's RECORD: all at once
+    progress.stage(f"reading the files of {len(plan.installs)} planned distributions")
     client.prefetch_records(c.file for c in plan.installs if c.file is not None)
     findings = analyze(env, plan, record_paths=records_from(client))
     return Report(

@@ -22,7 +22,7 @@ from .findings.finding import Finding
 from .plan import InstallPlan
 from .resolve.options import PipRequest
 
-__all__ = ["SCHEMA", "Report"]
+__all__ = ["SCHEMA", "Report", "severity_counts"]
 
 
 def _first(names: Sequence[str], n: int = 8) -> str:
@@ -252,7 +252,11 @@ class Report:
         touched = sum(1 for c in self.plan.installs if c.replaces and c.replaces.conda_record)
         return (
             f"pip would {self.plan.summary()}"
-            + (f" ({touched} replacing conda packages)" if touched else "")
+            + (
+                f", replacing {touched} conda package{'s' if touched != 1 else ''}"
+                if touched
+                else ""
+            )
             + f"; {found}{unproven}"
         )
 
@@ -265,14 +269,25 @@ class Report:
 
         return to_sarif(self)
 
-    def to_text(self, colour: bool = False) -> str:
-        def paint(text: str, code: str) -> str:
-            return f"\033[{code}m{text}\033[0m" if colour else text
+    def index_lines(self) -> list[str]:
+        """Where pip would look, as pip's options name it (empty for an audit)."""
+        if self.pip is None:
+            return []
+        index = self.pip.index
+        if index.no_index:
+            out = ["--no-index"]
+        else:
+            out = [f"--index-url {index.index_url}"]
+            out += [f"--extra-index-url {u}" for u in index.extra_index_urls]
+        return out + [f"--find-links {f}" for f in index.find_links]
 
-        sev_code = {"error": "1;31", "warning": "33", "info": "2"}
+    def to_text(self) -> str:
+        """The plain report, stable for scripts: no colour, one line per finding (what a
+        script greps stays on one line). A person's terminal gets :mod:`mixguard.terminal`'s
+        drawing, wrapped."""
         t = self.env.target
         lines = [
-            paint(f"mixguard: {self.summary()}", "1"),
+            f"mixguard: {self.summary()}",
             f"environment: {self.env.source} ({self.env.kind}); target {t.subdir or 'unknown'}, python "
             f"{t.python_version or 'unknown'}"
             + (
@@ -299,6 +314,7 @@ class Report:
         if self.request:
             lines.append(f"request: pip install {' '.join(self.request)}")
         if self.pip is not None:
+            lines.append(f"indexes: {', '.join(self.index_lines())}")
             files = ", ".join(self.pip.config_files)
             lines.append(
                 f"pip configuration: files {files}"
@@ -307,17 +323,14 @@ class Report:
             )
             lines += [f"  applied: {x}" for x in self.pip.config_applied]
             lines += [
-                paint(f"  NOT HONOURED: {x}: the check may differ from pip", sev_code["error"])
+                f"  NOT HONOURED: {x}: the check may differ from pip"
                 for x in self.pip.config_not_honoured
             ]
             lines += [f"hint: {h}" for h in self.pip.hints]
         if self.plan is not None and self.plan.refusals:
-            lines += [
-                "",
-                paint("pip would stop with an error (nothing installed)", sev_code["error"]),
-            ]
+            lines += ["", "pip would stop with an error (nothing installed)"]
         if self.conflict:
-            lines += ["", paint("pip would stop: ResolutionImpossible", sev_code["error"])]
+            lines += ["", "pip would stop: ResolutionImpossible"]
             lines += [f"  {line}" for line in self.conflict.splitlines()]
         if self.plan is not None and self.plan.changes:
             lines += ["", "Changes (* = a package conda installed)"]
@@ -338,19 +351,16 @@ class Report:
                 lines.append(f" {mark} {'  '.join(cols)}  {owner}".rstrip())
         # one block per affected package, all its consequences together, most severe first
         for package, group in self.by_package():
-            worst = group[0].severity
-            counts = ", ".join(
-                f"{n} {s}{'s' if n != 1 else ''}"
-                for s in _SEVERITIES
-                if (n := sum(1 for f in group if f.severity == s))
-            )
-            lines += ["", paint(f"{worst.upper()}  {package}  ({counts})", sev_code[worst])]
+            lines += ["", f"{group[0].severity.upper()}  {package}  ({severity_counts(group)})"]
             for f in group:
-                lines.append(f"  {paint(f.kind, sev_code[f.severity])} {f.subject}: {f.message}")
+                lines.append(f"  {f.kind} {f.subject}: {f.message}")
                 if len(f.chain) > 1:
                     lines.append(f"      why: {' -> '.join(f.chain)}")
                 for r in f.remedies[:1]:
                     lines.append(f"      try: {r}")
+        if self.unproven:
+            lines += ["", "Unproven (the answer rests on facts that could not be had)"]
+            lines += [f"  {u}" for u in self.unproven]
         notes = [*(self.plan.notes if self.plan is not None else ()), *self.notes]
         if notes:
             lines += ["", "Notes"] + [f"  {n}" for n in notes]
@@ -363,3 +373,12 @@ class Report:
                 if r.command:
                     lines.append(f"      {r.command}")
         return redact_text("\n".join(lines) + "\n")  # no credential in any output
+
+
+def severity_counts(group: Sequence[Finding]) -> str:
+    """``1 error, 2 warnings``: how many findings of each severity, most severe first."""
+    return ", ".join(
+        f"{n} {s}{'s' if n != 1 else ''}"
+        for s in _SEVERITIES
+        if (n := sum(1 for f in group if f.severity == s))
+    )

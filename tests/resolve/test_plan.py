@@ -52,7 +52,7 @@ def test_noop_is_unchanged_and_installs_nothing() -> None:
     assert plan.installs == ()
     (c,) = plan.changes
     assert (c.name, c.action, c.requested) == ("six", "unchanged", True)
-    assert plan.summary() == "1 unchanged"
+    assert plan.summary() == "change nothing (1 already satisfied)"
 
 
 def test_force_reinstall_and_ignore_installed() -> None:

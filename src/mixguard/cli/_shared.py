@@ -8,8 +8,6 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .._secrets import redact_text
-
 if TYPE_CHECKING:
     from ..environment import Environment
     from ..plan import InstallPlan
@@ -95,18 +93,23 @@ def _pip_args(args: argparse.Namespace) -> list[str]:
 
 def _run_check(args: argparse.Namespace, env: Environment, pip_args: list[str]) -> Report:
     from ..api import check
+    from ..progress import NO_PROGRESS
+    from ..terminal import progress_on
 
-    if sys.stderr.isatty():
-        # progress on stderr, so that stdout stays a clean report (or JSON)
-        line = redact_text(" ".join(pip_args))
-        print(f"mixguard: resolving `pip install {line}` ...", file=sys.stderr)
-    return check(
-        env,
-        pip_args,
-        offline=args.offline or args.demo,
-        cache_dir=args.cache_dir,
-        channels=tuple(getattr(args, "channel", ())),
-    )
+    # progress on stderr (a terminal only), so that stdout stays a clean report (or JSON)
+    with progress_on(sys.stderr) as progress:
+        report = check(
+            env,
+            pip_args,
+            offline=args.offline or args.demo,
+            cache_dir=args.cache_dir,
+            channels=tuple(getattr(args, "channel", ())),
+            progress=progress or NO_PROGRESS,
+        )
+        if progress is not None and report.plan is not None:
+            progress.stage("trying the remedies")
+            report.remedies  # noqa: B018 -- computed while the display shows why we wait
+    return report
 
 
 def _debug_cache(args: argparse.Namespace, report: Report) -> None:
@@ -115,19 +118,20 @@ def _debug_cache(args: argparse.Namespace, report: Report) -> None:
         print(f"mixguard: debug: {report.cache_dropped} cache entries dropped", file=sys.stderr)
 
 
-def _emit_report(report: Report, fmt: str) -> None:
+def _emit_report(report: Report, fmt: str | None) -> None:
+    """``fmt`` None: drawn for the terminal when stdout is one, else the plain text."""
+    if fmt is None:
+        fmt = "terminal" if sys.stdout.isatty() else "text"
     if fmt == "json":
         print(report.to_json())
     elif fmt == "sarif":
         print(json.dumps(report.to_sarif(), indent=2))
+    elif fmt == "terminal":
+        from ..terminal import console, render
+
+        render(report, console(sys.stdout))
     else:
-        print(report.to_text(colour=_colour()), end="")
-
-
-def _colour() -> bool:
-    import os
-
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        print(report.to_text(), end="")
 
 
 def _exit_for(report: Report, fail_on: str) -> int:

@@ -107,6 +107,17 @@ def _check_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _format_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=("terminal", "text", "json", "sarif"),
+        default=None,
+        help="terminal: drawn for a person (colour off when not a terminal, under NO_COLOR or "
+        "CI); text: plain and stable, for scripts; json: docs/report-schema.json; sarif: SARIF "
+        "2.1.0 for code scanning (default: terminal on a terminal, else text)",
+    )
+
+
 _DEMO = "the embedded TF 2.9 / CUDA 11.2 prefix and its offline index"
 
 
@@ -140,12 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Never installs and never writes to the environment.",
     )
     _env_options(check, demo_help=_DEMO + " (default request: sentence-transformers)")
-    check.add_argument(
-        "--format",
-        choices=("text", "json", "sarif"),
-        default="text",
-        help="sarif: SARIF 2.1.0 for code scanning (one result per finding)",
-    )
+    _format_option(check)
     _check_options(check)
 
     audit = sub.add_parser(
@@ -155,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "violated, clashes, shadowed files. No request, no index.",
     )
     _env_options(audit, demo_help=_DEMO)
-    audit.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    _format_option(audit)
     audit.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
 
     graph = sub.add_parser(

@@ -15,7 +15,7 @@ from ._shared import (
     EXIT_OK,
     EXIT_UNKNOWN,
     _after_dashes,
-    _colour,
+    _emit_report,
     _exit_for,
     _load,
     _pip_args,
@@ -33,7 +33,7 @@ def _pip(args: argparse.Namespace) -> int:
     args.pip_args = rest[1:]
     env = _load(args)
     report = _run_check(args, env, _pip_args(args))
-    print(report.to_text(colour=_colour()), end="")
+    _emit_report(report, None)
     code = _exit_for(report, args.fail_on)
     if code != EXIT_OK and not args.yes:
         print(

@@ -175,10 +175,17 @@ class InstallPlan:
         return not self.unknowns
 
     def summary(self) -> str:
+        """What pip would do, as a verb phrase: ``install 32 and upgrade 1`` (after "pip
+        would")."""
         if self.refusals:
             return "stop with an error, installing nothing"
         counts: dict[str, int] = {}
         for c in self.changes:
             counts[c.action] = counts.get(c.action, 0) + 1
-        order = ("install", "upgrade", "downgrade", "reinstall", "unchanged")
-        return ", ".join(f"{counts[a]} {a}" for a in order if a in counts) or "nothing to do"
+        actions = ("install", "upgrade", "downgrade", "reinstall")
+        done = [f"{a} {counts[a]}" for a in actions if counts.get(a)]
+        kept = counts.get("unchanged", 0)
+        if not done:
+            return f"change nothing ({kept} already satisfied)" if kept else "do nothing"
+        text = done[0] if len(done) == 1 else f"{', '.join(done[:-1])} and {done[-1]}"
+        return text + (f" ({kept} already satisfied)" if kept else "")

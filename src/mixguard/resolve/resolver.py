@@ -19,6 +19,7 @@ from ..index.metadata import DistMetadata
 from ..index.source import Index, Prefetch
 from ..names import PypiName
 from ..plan import ConflictCause, InstallPlan, Pick, build_plan, installed_view
+from ..progress import NO_PROGRESS, Progress
 from .base import REQUIRES_PYTHON, Candidate, Req
 from .candidates import ExtrasCandidate, IndexCandidate, InstalledCandidate
 from .factory import Factory, PipAbort, collect_root
@@ -55,11 +56,13 @@ class _Reporter(_ReporterBase):
     """Side effects of the resolution, through resolvelib's hooks (pip's reporter seam): as a
     requirement is added, its page (and its likely pick's METADATA) is fetched in the
     background; as a wheel is pinned, its RECORD (the findings will want it). Decides
-    nothing: the resolver asks for the same things whenever they arrive."""
+    nothing: the resolver asks for the same things whenever they arrive. Each pin is also
+    told to ``progress`` (the terminal's display)."""
 
-    def __init__(self, prefetch: Prefetch, factory: Factory) -> None:
+    def __init__(self, prefetch: Prefetch, factory: Factory, progress: Progress) -> None:
         self._prefetch = prefetch
         self._factory = factory
+        self._progress = progress
 
     def adding_requirement(self, requirement: Req, parent: Candidate | None) -> None:
         if isinstance(requirement, SpecifierRequirement):
@@ -71,6 +74,8 @@ class _Reporter(_ReporterBase):
     def pinning(self, candidate: Candidate) -> None:
         if isinstance(candidate, IndexCandidate):
             self._prefetch.warm_record(candidate.file)
+        if isinstance(candidate, (IndexCandidate, InstalledCandidate)):
+            self._progress.pinned(candidate.project, str(candidate.version))
 
 
 def resolve(
@@ -80,11 +85,13 @@ def resolve(
     *,
     target: Target | None = None,
     cwd: str | Path = ".",
+    progress: Progress = NO_PROGRESS,
 ) -> InstallPlan:
     """What ``pip install <request>`` would do in ``env``.
 
     ``request`` is a :class:`PipRequest` or the very arguments a user gives ``pip install``.
-    Raises :class:`ResolutionImpossibleError` where pip would fail to resolve.
+    Raises :class:`ResolutionImpossibleError` where pip would fail to resolve. ``progress`` is
+    told each pin.
     """
     req = request if isinstance(request, PipRequest) else parse_pip_args(request, cwd)
     tgt = target or env.target
@@ -97,7 +104,7 @@ def resolve(
     factory = Factory(tgt, req, client, installed)
     roots, constraints, user_requested = collect_root(factory, req)
     provider = PipProvider(factory, constraints, user_requested, req.no_deps, req.upgrade_strategy)
-    reporter = _Reporter(client, factory)
+    reporter = _Reporter(client, factory, progress)
     resolver = _Resolver(provider, reporter)
     try:
         for root in roots:  # every requested project's page at once, not one per round
