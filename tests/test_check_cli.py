@@ -199,9 +199,53 @@ def test_pip_install_yes_overrides(prefix: Path) -> None:
     assert "sentence-transformers" in (prefix.parent / "called").read_text()
 
 
-def test_pip_other_commands_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+def test_pip_other_commands_pass_through_untouched(
+    prefix: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`alias pip='mixguard pip'` keeps every pip habit: other commands, general options
+    before the command, and `install --help` go to the environment's pip as typed."""
+    called = prefix.parent / "called"
+    for line in (["list", "--format=freeze"], ["-q", "uninstall", "-y", "six"], ["install", "-h"]):
+        assert main(["pip", "--prefix", str(prefix), *line]) == EXIT_OK
+        assert called.read_text().split() == ["-m", "pip", *line]
+        assert "mixguard: running" not in capsys.readouterr().err  # silent: not ours
+    # `install` after general options is still checked (and then run as typed)
+    args = ["pip", "--prefix", str(prefix), "-q", "install", "six", "--index-url", INDEX]
+    assert main(args) == EXIT_OK
+    assert "change nothing (1 already satisfied)" in capsys.readouterr().out
+    assert called.read_text().split() == ["-m", "pip", "-q", "install", "six", "--index-url", INDEX]
+
+
+def test_pip_install_takes_pips_own_prefix_as_the_environment(
+    prefix: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = ["install", "--prefix", str(prefix), "six", "--index-url", INDEX]
+    assert main(["pip", *line]) == EXIT_OK
+    assert f"environment: {prefix} (prefix)" in capsys.readouterr().out
+    assert (prefix.parent / "called").read_text().split() == ["-m", "pip", *line]
+    # given twice, differently: which one is meant is not guessed
+    other = ["pip", "--demo", *line]
+    assert main(other) == EXIT_INPUT
+    assert "installs into another environment" in capsys.readouterr().err
+
+
+def test_pip_file_sources_have_no_pip_to_pass_to(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pip", "--demo", "uninstall", "six"]) == EXIT_INPUT
-    assert "only `mixguard pip install" in capsys.readouterr().err
+    assert "other pip commands need a prefix" in capsys.readouterr().err
+
+
+def test_python_names_the_environment_as_pips_python_does(
+    prefix: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    python = prefix / "bin" / "python"
+    for args in (
+        ["check", "--python", str(python), "--format", "text", "--", "six", "--index-url", INDEX],
+        ["check", "--python", str(prefix), "--format", "text", "--", "six", "--index-url", INDEX],
+    ):
+        assert main(args) == EXIT_OK
+        assert f"environment: {prefix} (prefix)" in capsys.readouterr().out
+    assert main(["inspect", "--python", str(prefix / "bin" / "nope")]) == EXIT_INPUT
+    assert "no such interpreter" in capsys.readouterr().err
 
 
 def _corrupt_json(prefix: Path) -> str:

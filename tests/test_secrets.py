@@ -54,8 +54,10 @@ def test_no_credential_in_any_output(
         ["graph", *src, "--", *pip],
         ["export-env", *src, "--", *pip],
         ["pip", *src, "install", *pip],
-        ["snapshot", "leafpkg", "--python", "3.10.5", "--index-url", index]
-        + ["--cache-dir", str(cache), "-o", str(tmp_path / "snap")],
+        ["check", *src, "--format", "terminal", "--", *pip],
+        ["check", *src, "--format", "sarif", "--", *pip],
+        ["snapshot", "--python-version", "3.10.5", "--index-url", index]
+        + ["--cache-dir", str(cache), "-o", str(tmp_path / "snap"), "--", "leafpkg"],
     ]
     seen = []
     for argv in runs:

@@ -28,7 +28,18 @@ CELLS = [
         "print(t.subdir, t.python_version, [str(v) for v in t.virtual_packages])\n"
         "print(len(env.records), 'conda records,', len(env.distributions), 'Python distributions')",
     ),
-    ("md", "## Two plans"),
+    (
+        "md",
+        "## Where you type `pip install`: the `%mixguard` magic\n\n"
+        "`%load_ext mixguard`, then `%mixguard pip install ...` checks the install against the "
+        "kernel's own environment and shows the findings as a table; pip runs only when the "
+        "check passes (or with `--yes`). `%mixguard guard on` routes this kernel's `%pip install` "
+        "and `!pip install` lines through it. Here `--demo` checks the embedded prefix instead "
+        "(the demo has no pip to run).",
+    ),
+    ("code", "%load_ext mixguard"),
+    ("code", "%mixguard pip --demo install sentence-transformers"),
+    ("md", "## Two plans, from Python"),
     (
         "code",
         "plans = {\n"

@@ -27,7 +27,10 @@ def main(argv: list[str]) -> int:
         ).execute()
         print(f"executed {path}: {len(nb.cells)} cells")
         if write:
-            nbformat.write(nb, path)
+            # the outputs kept in the repository name no checkout's location
+            root = str(Path(__file__).resolve().parents[1])
+            text = nbformat.writes(nb).replace(f"file://{root}/", "file:///").replace(root, ".")
+            path.write_text(text)
     return 0
 
 

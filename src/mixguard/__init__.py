@@ -40,7 +40,23 @@ __all__ = [
     "check",
     "describe",
     "load_environment",
+    "load_ipython_extension",
+    "unload_ipython_extension",
 ]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext mixguard`` (:mod:`mixguard.notebook`)."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .notebook import unload_ipython_extension as unload
+
+    unload(ipython)
+
 
 _LAZY = {
     "audit": "api",

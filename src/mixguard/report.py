@@ -263,6 +263,12 @@ class Report:
     def __repr__(self) -> str:
         return f"<Report {self.env.source!r}: {self.summary()}>"
 
+    def _repr_html_(self) -> str:
+        """A notebook shows a report as its findings table (:func:`mixguard.notebook.report_html`)."""
+        from .notebook import report_html
+
+        return report_html(self)
+
     def to_sarif(self) -> dict[str, Any]:
         """The report as SARIF 2.1.0 (:mod:`mixguard.sarif`)."""
         from .sarif import to_sarif

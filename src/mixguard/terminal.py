@@ -193,7 +193,10 @@ def render(report: Report, con: Console) -> None:
 
     # the verdict last, where the eye lands when the command returns
     worst = report.worst()
-    verdict = Text(f"{_MARK[worst]} ", style=_STYLE.get(worst or "", "bold green"))
+    if worst is None and (report.unproven or report.conflict):
+        verdict = Text("? ", style="bold yellow")  # unknown is never a pass: not a tick
+    else:
+        verdict = Text(f"{_MARK[worst]} ", style=_STYLE.get(worst or "", "bold green"))
     verdict.append(report.summary(), style="bold")
     con.print()
     con.print(verdict)

@@ -196,7 +196,7 @@ def test_cli_snapshot_offline_from_find_links(
                 *requirements,
                 "-o",
                 str(out),
-                "--python",
+                "--python-version",
                 platform.python_version(),
                 "--offline",
                 "--index-url",

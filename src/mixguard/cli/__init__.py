@@ -56,7 +56,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["pip"]:
+        # mixguard's options, then pip's command line as typed (argparse would claim pip's
+        # options: `pip -q list`, `pip install --help`)
+        from .parser import subparser
+        from .pip_runner import split_pip_argv
+
+        mine, theirs = split_pip_argv(subparser(parser, "pip"), argv[1:])
+        args = parser.parse_args(["pip", *mine])
+        args.pip_args = theirs
+    else:
+        args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT

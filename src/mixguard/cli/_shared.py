@@ -49,6 +49,10 @@ def _load(args: argparse.Namespace) -> Environment:
         "conda_list": args.conda_list,
     }
     given = {k: v for k, v in sources.items() if v}
+    if getattr(args, "python", None):  # pip's --python: the environment of that interpreter
+        from ..environment.prefix import prefix_of_interpreter
+
+        given = {"prefix": str(prefix_of_interpreter(args.python))}
     if not given:
         prefix = os.environ.get("CONDA_PREFIX")
         if not prefix:

@@ -32,28 +32,27 @@ def _snapshot(args: argparse.Namespace) -> int:
     from ..index.client import PYPI, IndexClient, IndexConfig
     from ..index.snapshot import build_snapshot, parse_cutoff
 
-    overrides: dict[str, str | None] = {}
-    if args.glibc:
-        overrides["glibc"] = args.glibc
-    if args.prefix or args.demo:
-        from ..api import load_environment
-
-        target = load_environment(
-            prefix=None if args.demo else args.prefix,
-            demo=args.demo,
-            platform=args.platform,
-            virtual_packages=overrides,
-        ).target
+    sources = ("demo", "prefix", "python", "env_file", "lock", "explicit", "conda_list")
+    if any(getattr(args, k) for k in sources):
+        if args.python_version:
+            raise _UsageError("give the target once: an environment or --python-version")
+        target = _load(args).target
     else:
-        if not args.python:
+        if not args.python_version:
             raise _UsageError(
-                "give the target: --prefix, --demo, or --python X.Y.Z [--platform SUBDIR]"
+                "give the target: an environment (--prefix, --demo, ...), or --python-version "
+                "X.Y.Z [--platform SUBDIR]"
             )
         from ..conda.virtual import virtual_packages
         from ..environment.target import Target
 
+        overrides: dict[str, str | None] = {"glibc": args.glibc} if args.glibc else {}
+        if args.cuda is not None:
+            overrides["cuda"] = args.cuda
         subdir = args.platform or "linux-64"
-        target = Target(subdir, args.python, virtual_packages=virtual_packages(subdir, overrides))
+        target = Target(
+            subdir, args.python_version, virtual_packages=virtual_packages(subdir, overrides)
+        )
     config = IndexConfig(
         index_url=args.index_url or PYPI,
         extra_index_urls=tuple(args.extra_index_url),
@@ -223,6 +222,35 @@ def _inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _guard(args: argparse.Namespace) -> int:
+    import os
+
+    from ..guard import guard_off, guard_on, guard_status
+
+    prefix = args.prefix or os.environ.get("CONDA_PREFIX")
+    if not prefix:
+        raise _UsageError("no environment given: use --prefix (or activate a conda environment)")
+    if args.action == "on":
+        state = guard_on(prefix)
+        print(f"mixguard: guard on in {state.prefix}: wrote {state.describe()}")
+        print("  `pip install ...` in this environment now runs the check first, from the next")
+        print("  `conda activate`; `mixguard guard off` removes exactly these files")
+    elif args.action == "off":
+        state = guard_off(prefix)
+        print(f"mixguard: guard off in {state.prefix}: removed {state.describe()}")
+        if state.files:
+            print(
+                "  a shell where it is active keeps it until `conda deactivate` (or `unset -f pip`)"
+            )
+    else:
+        state = guard_status(prefix)
+        if state.on:
+            print(f"mixguard: guard on in {state.prefix} ({state.describe()})")
+        else:
+            print(f"mixguard: guard off in {state.prefix}")
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _check,
     "audit": _audit,
@@ -232,4 +260,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "pip": _pip,
     "snapshot": _snapshot,
     "hook": hook,
+    "guard": _guard,
 }

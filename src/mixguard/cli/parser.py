@@ -45,6 +45,11 @@ def _env_options(p: argparse.ArgumentParser, *, demo_help: str) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--demo", action="store_true", help=demo_help)
     src.add_argument("--prefix", metavar="P", help="a conda prefix (default: $CONDA_PREFIX)")
+    src.add_argument(
+        "--python",
+        metavar="PYTHON",
+        help="the environment of this interpreter (as pip's --python: P/bin/python or P)",
+    )
     src.add_argument("--env-file", metavar="F", help="an environment.yml")
     src.add_argument("--lock", metavar="L", help="a conda-lock.yml or pixi.lock")
     src.add_argument("--explicit", metavar="E", help="a `conda list --explicit` file")
@@ -81,7 +86,7 @@ def _reading_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_options(p: argparse.ArgumentParser) -> None:
+def _check_options(p: argparse.ArgumentParser, *, pip_args: bool = True) -> None:
     p.add_argument(
         "--channel",
         action="append",
@@ -99,12 +104,13 @@ def _check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cache-dir", metavar="DIR", help="default: $MIXGUARD_CACHE_DIR or the user cache"
     )
-    p.add_argument(
-        "pip_args",
-        nargs=argparse.REMAINDER,
-        metavar="-- PIP_ARGS",
-        help="exactly what you would give `pip install` (after `--`)",
-    )
+    if pip_args:
+        p.add_argument(
+            "pip_args",
+            nargs=argparse.REMAINDER,
+            metavar="-- PIP_ARGS",
+            help="exactly what you would give `pip install` (after `--`)",
+        )
 
 
 def _format_option(p: argparse.ArgumentParser) -> None:
@@ -119,6 +125,15 @@ def _format_option(p: argparse.ArgumentParser) -> None:
 
 
 _DEMO = "the embedded TF 2.9 / CUDA 11.2 prefix and its offline index"
+
+
+def subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of the command ``name``."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found: argparse.ArgumentParser = action.choices[name]
+            return found
+    raise KeyError(name)
 
 
 def hook_parser() -> argparse.ArgumentParser:
@@ -223,14 +238,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     pip = sub.add_parser(
         "pip",
-        help="`mixguard pip install ...`: check first, then run the env's real pip",
-        description="Run the check; when its findings pass --fail-on (or with --yes), run the "
-        "target environment's own `python -m pip install` with the same arguments. Alias it: "
-        "`alias pip='mixguard pip'`.",
+        usage="mixguard pip [MIXGUARD OPTIONS] COMMAND [PIP ARGS]",
+        help="`pip` that checks `pip install` first; every other pip command passes through",
+        description="`install`: run the check; when its findings pass --fail-on (or with "
+        "--yes), the environment's own `python -m pip` runs the very same command line. Every "
+        "other pip command (`list`, `uninstall`, `install --help`, ...) goes to that pip "
+        "untouched. mixguard's options come before pip's command; from it on, the line is "
+        "pip's. pip's own `install --prefix P` names the environment checked when mixguard is "
+        "given none. Alias it: `alias pip='mixguard pip'`, or `mixguard guard on`.",
     )
     _env_options(pip, demo_help=_DEMO)
     pip.add_argument("--yes", "-y", action="store_true", help="install even if the check fails")
-    _check_options(pip)
+    _check_options(pip, pip_args=False)
+
+    guard = sub.add_parser(
+        "guard",
+        help="make `pip install` in one conda environment go through the check (reversible)",
+        description="on: write a conda activation hook into the prefix (etc/conda/activate.d "
+        "and deactivate.d, nothing else) that makes `pip` in the activated environment "
+        "`mixguard pip`; off: remove exactly what `on` wrote; status: say whether it is on.",
+    )
+    guard.add_argument("action", choices=("on", "off", "status"))
+    guard.add_argument("--prefix", metavar="P", help="the conda prefix (default: $CONDA_PREFIX)")
 
     snap = sub.add_parser(
         "snapshot",
@@ -238,20 +267,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Walk the requirements' dependency closure for a target and write a standard "
         "static index (simple/<name>/index.html and index.json, PEP 658 .metadata files) that "
         "`pip install --index-url file://OUT/simple --dry-run` and `mixguard --offline` resolve "
-        "from, with no wheels present.",
+        "from, with no wheels present. The target: an environment (as every command takes one) "
+        "or --python-version X.Y.Z [--platform SUBDIR].",
     )
-    snap.add_argument("requirements", nargs="+", metavar="REQUIREMENT")
+    _env_options(snap, demo_help="target the embedded demo prefix")
+    snap.add_argument(
+        "--python-version",
+        metavar="X.Y.Z",
+        help="target python version, no environment (as pip's --python-version)",
+    )
     snap.add_argument(
         "-o", "--output", required=True, metavar="DIR", help="where to write the tree"
     )
-    tgt = snap.add_mutually_exclusive_group()
-    tgt.add_argument("--prefix", metavar="P", help="take the target from this conda prefix")
-    tgt.add_argument("--demo", action="store_true", help="target the embedded demo prefix")
-    tgt.add_argument("--python", metavar="X.Y.Z", help="target python version (with --platform)")
-    snap.add_argument(
-        "--platform", metavar="SUBDIR", default=None, help="target subdir (default linux-64)"
-    )
-    snap.add_argument("--glibc", metavar="VERSION", help="__glibc of the target (manylinux tags)")
     snap.add_argument(
         "--exclude-newer", metavar="DATE", help="ignore files uploaded after DATE (ISO 8601)"
     )
@@ -271,5 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
     snap.add_argument(
         "--offline", action="store_true", help="use only the cache and file:// sources"
     )
-    snap.add_argument("--debug", action="store_true", help="show tracebacks")
+    snap.add_argument(
+        "requirements",
+        nargs="+",
+        metavar="-- REQUIREMENT",
+        help="requirements to snapshot (after `--`, as every command takes pip's arguments)",
+    )
     return parser

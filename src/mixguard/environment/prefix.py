@@ -26,7 +26,7 @@ from .host import DETECT, HostFacts, host_cuda, host_facts
 from .model import Environment, EnvironmentProblem
 from .target import Target
 
-__all__ = ["read_prefix"]
+__all__ = ["prefix_of_interpreter", "read_prefix"]
 
 
 def _dist_dir_of(path: str) -> str | None:
@@ -55,6 +55,30 @@ def _site_packages_dirs(prefix: Path, target: Target) -> list[Path]:
             sorted(p for p in (prefix / "lib").glob("python*/site-packages") if p.is_dir())
         )
     return found
+
+
+def prefix_of_interpreter(python: str | Path) -> Path:
+    """The environment an interpreter belongs to, as pip's ``--python`` names one: the
+    interpreter's path (``P/bin/python``, ``P/python.exe``) or the environment's directory.
+
+    Taken from conda's layout, not by running the interpreter (it may be for another machine).
+
+    >>> from mixguard.demo import demo_prefix
+    >>> prefix_of_interpreter(demo_prefix()) == demo_prefix()
+    True
+    >>> prefix_of_interpreter("/nowhere/envs/tf/bin/python3.10")
+    Traceback (most recent call last):
+    mixguard.errors.EnvironmentReadError: --python: '/nowhere/envs/tf/bin/python3.10': no such interpreter
+    """
+    from ..errors import EnvironmentReadError
+
+    path = Path(python)
+    if path.is_dir():
+        return path
+    if not path.exists():
+        raise EnvironmentReadError(str(python), "no such interpreter", "--python")
+    parent = path.parent
+    return parent.parent if parent.name in ("bin", "Scripts") else parent
 
 
 @total("conda prefix")
