@@ -123,8 +123,8 @@ class _Status:
     def __init__(self) -> None:
         self.shown: list[str] = []
 
-    def update(self, status: str) -> None:
-        self.shown.append(status)
+    def update(self, status: object) -> None:
+        self.shown.append(str(status))
 
 
 def test_progress_is_told_each_stage_and_pin() -> None:
@@ -133,7 +133,7 @@ def test_progress_is_told_each_stage_and_pin() -> None:
     env = load_environment(demo=True)
     check(env, ["sentence-transformers", "--index-url", INDEX], offline=True, progress=progress)
     stages = [s for s in status.shown if " pinned (" not in s]
-    assert stages[0].startswith("resolving pip install sentence-transformers")
+    assert stages[0] == "resolving sentence-transformers"
     assert stages[-1] == "reading the files of 33 planned distributions"
     pins = [s for s in status.shown if " pinned (" in s]
     assert any("(torch 2.3.0)" in s for s in pins)

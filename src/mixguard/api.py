@@ -139,7 +139,9 @@ def check(
     env = describe(env, client=client, offline=offline)
     _require_target(env)
     args = request.args or tuple(r.text for r in request.requirements)
-    progress.stage(f"resolving pip install {' '.join(args)}")
+    progress.stage(
+        f"resolving {', '.join(r.text for r in request.user_requirements) or 'the request'}"
+    )
     try:
         plan = resolve(env, request, client, cwd=cwd, progress=progress)
     except ResolutionImpossibleError as exc:

@@ -80,11 +80,17 @@ class StatusProgress:
     def stage(self, text: str) -> None:
         self._stage = redact_text(text)
         self._pinned = 0
-        self._status.update(self._stage)
+        self._show(self._stage)
 
     def pinned(self, name: str, version: str) -> None:
         self._pinned += 1
-        self._status.update(f"{self._stage}: {self._pinned} pinned ({name} {version})")
+        self._show(f"{self._stage}: {self._pinned} pinned ({name} {version})")
+
+    def _show(self, text: str) -> None:
+        from rich.text import Text
+
+        # one line, whatever the width: a status that wraps redraws badly
+        self._status.update(Text(text, no_wrap=True, overflow="ellipsis"))
 
 
 @contextmanager
