@@ -1,25 +1,53 @@
-"""Build ``src/mixguard/data/conda_pypi.json.gz`` from the upstream name maps.
+"""Build ``src/mixguard/data/conda_pypi.tsv`` from the upstream name maps.
 
-Developer tool: reads ``../shared/data/upstream`` (see its SOURCES.md) and writes one
-compressed JSON with its sources and licences. Run by hand when the maps are refreshed.
+Developer tool: reads ``../shared/data/upstream`` (see its SOURCES.md) and writes one sorted
+table with its sources and licences in the header. Run by hand when the maps are refreshed.
+
+The format is for lookups without parsing (:class:`mixguard.mapping._SortedTable`): one line
+per key, ``section<TAB>key[<TAB>value...]``, sorted as bytes; sections ``c`` conda -> PyPI names
+(parselmouth; a line with no value: not a Python package), ``p`` PyPI -> conda (grayskull),
+``i`` PyPI -> import name, ``s`` PyPI -> the conda packages shipping it (``c`` reversed).
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 from packaging.utils import canonicalize_name
 
 UP = (
     Path(sys.argv[1])
-    if len(sys.argv) > 1
+    if len(sys.argv) > 1 and not sys.argv[1].startswith("--")
     else Path(__file__).resolve().parents[2] / "shared" / "data" / "upstream"
 )
-OUT = Path(__file__).resolve().parents[1] / "src" / "mixguard" / "data" / "conda_pypi.json.gz"
+OUT = Path(__file__).resolve().parents[1] / "src" / "mixguard" / "data" / "conda_pypi.tsv"
+
+
+def write_table(data: dict[str, Any], out: Path) -> None:
+    """``data`` (sources, conda_to_pypi, pypi_to_conda, import_names) as the sorted table."""
+    shipped: dict[str, set[str]] = {}
+    for conda, pypi in data["conda_to_pypi"].items():
+        for p in pypi:
+            shipped.setdefault(p, set()).add(conda)
+    lines = [
+        *(("\t".join(["c", k, *v])) for k, v in data["conda_to_pypi"].items()),
+        *(f"p\t{k}\t{v}" for k, v in data["pypi_to_conda"].items()),
+        *(f"i\t{k}\t{v}" for k, v in data["import_names"].items()),
+        *(("\t".join(["s", k, *sorted(v)])) for k, v in shipped.items()),
+    ]
+    for line in lines:
+        assert "\n" not in line and line.count("\t") >= 1, line
+    body = sorted(line.encode() for line in lines)
+    header = [
+        "# mixguard name map: section<TAB>key[<TAB>value...], sorted as bytes",
+        "# c: conda -> PyPI names, p: PyPI -> conda, i: PyPI -> import name, s: PyPI -> conda",
+        *(f"# source: {src}" for src in data["sources"]),
+    ]
+    out.write_bytes("\n".join(header).encode() + b"\n" + b"\n".join(body) + b"\n")
 
 
 def main() -> None:
@@ -63,8 +91,7 @@ def main() -> None:
         "import_names": import_names,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as fh:
-        json.dump(data, fh, separators=(",", ":"), sort_keys=True)
+    write_table(data, OUT)
     print(
         f"{OUT}: {len(conda_to_pypi)} conda names, {len(pypi_to_conda)} PyPI names, "
         f"{len(import_names)} import names, {OUT.stat().st_size} bytes"
@@ -72,4 +99,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--from-json"]:  # the earlier format, converted as it is
+        import gzip
+
+        with gzip.open(sys.argv[2], "rt", encoding="utf-8") as fh:
+            write_table(json.load(fh), OUT)
+    else:
+        main()

@@ -5,7 +5,7 @@ The link between a conda record and a PyPI distribution is found, in this order:
 1. ``files``: the record's file list contains the distribution's ``.dist-info``/``.egg-info``
    (exact: conda installed that distribution);
 2. ``table``: the shipped map built from parselmouth and grayskull data
-   (``data/conda_pypi.json.gz``, sources and licences inside);
+   (``data/conda_pypi.tsv``, sources and licences in its header);
 3. ``guess``: the same normalised name, marked as a guess.
 
 Import names come from a distribution's ``top_level.txt`` or RECORD, a conda record's files,
@@ -14,12 +14,11 @@ then the data (``data/import_names.json``), never from code.
 
 from __future__ import annotations
 
-import gzip
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any, Literal
+from typing import Literal
 
 from packaging.utils import canonicalize_name
 
@@ -46,11 +45,56 @@ class Link:
     how: How
 
 
+class _SortedTable:
+    """Lines ``section<TAB>key[<TAB>value...]`` sorted as bytes, looked up by binary search
+    over the bytes: no line is decoded but the few a check asks for (reading and decoding the
+    whole map took ~60 ms of every check; a lookup takes microseconds)."""
+
+    __slots__ = ("_data", "_start")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        # the header: comment lines, then the sorted body
+        start = 0
+        while data.startswith(b"#", start):
+            start = data.index(b"\n", start) + 1
+        self._start = start
+
+    def get(self, section: str, key: str) -> tuple[str, ...] | None:
+        """The values of ``key`` in ``section`` (``()``: present with none), or None."""
+        data, target = self._data, f"{section}\t{key}".encode()
+        lo, hi = self._start, len(data)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            s = max(data.rfind(b"\n", lo, mid) + 1, lo)
+            e = data.find(b"\n", s)
+            e = len(data) if e < 0 else e
+            second = data.find(b"\t", s + len(section) + 1, e)
+            line_key = data[s : e if second < 0 else second]
+            if line_key == target:
+                return () if second < 0 else tuple(data[second + 1 : e].decode().split("\t"))
+            if line_key < target:
+                lo = e + 1
+            else:
+                hi = s
+        return None
+
+    def sections(self) -> dict[str, int]:
+        """How many keys each section holds."""
+        counts: dict[str, int] = {}
+        for line in self._data[self._start :].splitlines():
+            sec = line.split(b"\t", 1)[0].decode()
+            counts[sec] = counts.get(sec, 0) + 1
+        return counts
+
+
+#: sections of ``data/conda_pypi.tsv`` (``tools/build_mapping.py`` writes it)
+CONDA_TO_PYPI, PYPI_TO_CONDA, IMPORT_NAME, SHIPPED_BY = "c", "p", "i", "s"
+
+
 @dataclass(frozen=True)
 class NameMap:
-    conda_to_pypi: dict[str, list[str]]
-    pypi_to_conda: dict[str, str]
-    import_names: dict[str, str]
+    table: _SortedTable
     curated_pypi: dict[str, list[str]]
     curated_conda: dict[str, list[str]]
     curated_conda_to_pypi: dict[str, list[str]]
@@ -61,7 +105,9 @@ class NameMap:
         """PyPI names of a conda package: None if the table does not know it, () if it is not
         a Python package (cudatoolkit, libprotobuf)."""
         key = conda_name(name)
-        found = self.curated_conda_to_pypi.get(key, self.conda_to_pypi.get(key))
+        found = self.curated_conda_to_pypi.get(key)
+        if found is None:
+            found = self.table.get(CONDA_TO_PYPI, key)  # type: ignore[assignment]
         return None if found is None else tuple(PypiName(p) for p in found)
 
     def conda_of(self, name: str) -> CondaName | None:
@@ -75,8 +121,9 @@ class NameMap:
         with a conda package the first knows to be something else (PyPI ``tzdata`` is conda's
         ``python-tzdata``, not conda's ``tzdata``, the time-zone database)."""
         key = str(canonicalize_name(name))
-        shipping = self._shipping().get(key)
-        guess = self.pypi_to_conda.get(key)
+        shipping = self._shipping(key)
+        found = self.table.get(PYPI_TO_CONDA, key)
+        guess = found[0] if found else None
         if shipping:
             if guess in shipping:
                 return conda_name(guess)
@@ -92,23 +139,22 @@ class NameMap:
             return conda_name(guess)
         return None
 
-    def _shipping(self) -> dict[str, frozenset[str]]:
-        cached: dict[str, frozenset[str]] | None = self.__dict__.get("_rev")
-        if cached is None:
-            rev: dict[str, set[str]] = {}
-            for conda in {*self.conda_to_pypi, *self.curated_conda_to_pypi}:
-                for p in self.pypi_names(conda) or ():
-                    rev.setdefault(str(canonicalize_name(p)), set()).add(conda)
-            cached = {k: frozenset(v) for k, v in rev.items()}
-            object.__setattr__(self, "_rev", cached)
-        return cached
+    def _shipping(self, key: str) -> frozenset[str]:
+        """The conda packages shipping PyPI ``key`` (the curated entries override the table)."""
+        shipping = set(self.table.get(SHIPPED_BY, key) or ())
+        for conda, pypi in self.curated_conda_to_pypi.items():
+            if key in pypi:
+                shipping.add(conda)
+            else:
+                shipping.discard(conda)
+        return frozenset(shipping)
 
     def imports_of_pypi(self, name: str) -> tuple[str, ...] | None:
         key = canonicalize_name(name)
         if key in self.curated_pypi:
             return tuple(self.curated_pypi[key])
-        found = self.import_names.get(key)
-        return (found,) if found else None
+        found = self.table.get(IMPORT_NAME, key)
+        return found if found else None
 
     def imports_of_conda(self, name: str) -> tuple[str, ...] | None:
         found = self.curated_conda.get(conda_name(name))
@@ -117,23 +163,22 @@ class NameMap:
 
 @lru_cache(maxsize=1)
 def name_map() -> NameMap:
-    """The shipped maps (loaded once, lazily: about 0.5 MB compressed)."""
+    """The shipped maps (read once; looked up, never parsed whole)."""
     data_dir = files("mixguard") / "data"
-    with (
-        data_dir.joinpath("conda_pypi.json.gz").open("rb") as raw,
-        gzip.open(raw, "rt", encoding="utf-8") as fh,
-    ):
-        table: dict[str, Any] = json.load(fh)
+    data = data_dir.joinpath("conda_pypi.tsv").read_bytes()
     curated = json.loads(data_dir.joinpath("import_names.json").read_text(encoding="utf-8"))
+    sources = tuple(
+        line[len(b"# source: ") :].decode()
+        for line in data.split(b"\n", 20)[:20]
+        if line.startswith(b"# source: ")
+    )
     return NameMap(
-        conda_to_pypi=table["conda_to_pypi"],
-        pypi_to_conda=table["pypi_to_conda"],
-        import_names=table["import_names"],
+        table=_SortedTable(data),
         curated_pypi={canonicalize_name(k): v for k, v in curated["pypi"].items()},
         curated_conda=curated["conda"],
         curated_conda_to_pypi=curated.get("conda_to_pypi", {}),
         namespaces=frozenset(curated["namespaces"]),
-        sources=tuple(table["sources"]) + tuple(curated["sources"]),
+        sources=sources + tuple(curated["sources"]),
     )
 
 

@@ -19,7 +19,13 @@ from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-__all__ = ["active_requirements", "is_pinned", "marker_holds", "parse_requirement"]
+__all__ = [
+    "active_requirements",
+    "is_pinned",
+    "marker_holds",
+    "parse_requirement",
+    "satisfied_by_version",
+]
 
 
 @lru_cache(maxsize=16384)
@@ -31,6 +37,27 @@ def parse_requirement(text: str) -> Requirement | None:
         return Requirement(text)
     except InvalidRequirement:
         return None
+
+
+_CONTAINS: dict[tuple[str, str], bool] = {}
+
+
+def satisfied_by_version(specifier: SpecifierSet, version: str) -> bool:
+    """Whether ``version`` (an installed distribution's, pre-releases included, as ``pip
+    check`` tests it) is in ``specifier``; False for a version packaging cannot parse.
+    Remembered per (specifier, version) text: packaging re-parses each clause's version on
+    every comparison, and pip check asks the same questions of every distribution."""
+    key = (str(specifier), version)
+    found = _CONTAINS.get(key)
+    if found is None:
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            found = specifier.contains(Version(version), prereleases=True)
+        except InvalidVersion:
+            found = False
+        _CONTAINS[key] = found
+    return found
 
 
 def _evaluate(marker: Marker, environment: dict[str, str]) -> bool:

@@ -23,8 +23,6 @@ from ._shared import (
     _run_check,
     _UsageError,
 )
-from .hook import hook
-from .pip_runner import _pip
 
 
 def _snapshot(args: argparse.Namespace) -> int:
@@ -251,6 +249,18 @@ def _guard(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pip(args: argparse.Namespace) -> int:
+    from .pip_runner import _pip as run  # subprocess, shutil: only for `mixguard pip`
+
+    return run(args)
+
+
+def _hook(args: argparse.Namespace) -> int:
+    from .hook import hook
+
+    return hook(args)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _check,
     "audit": _audit,
@@ -259,6 +269,6 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "constraints": _constraints,
     "pip": _pip,
     "snapshot": _snapshot,
-    "hook": hook,
+    "hook": _hook,
     "guard": _guard,
 }

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
 from ..environment.distribution import PythonDistribution
 from ..environment.model import Environment
 from ..environment.target import Target
 from ..names import PypiName
-from ..requirements import marker_holds, parse_requirement
+from ..requirements import marker_holds, parse_requirement, satisfied_by_version
 from .model import Change, PipCheckProblem
 
 __all__ = ["installed_view", "pip_check"]
@@ -40,11 +39,7 @@ def _broken(
             if found is None:
                 problems[(name, str(r))] = ("missing", None, r.name)
                 continue
-            try:
-                ok = r.specifier.contains(Version(found), prereleases=True)
-            except InvalidVersion:
-                ok = False
-            if not ok:
+            if not satisfied_by_version(r.specifier, found):
                 problems[(name, str(r))] = ("conflict", found, r.name)
     return problems
 
