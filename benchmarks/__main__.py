@@ -40,7 +40,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
     ap.add_argument("--quick", action="store_true", help="fewer rounds")
     ap.add_argument("--network", action="store_true", help="also the cold PyPI benchmark")
+    ap.add_argument(
+        "--targets", action="store_true", help="only print the targets table from saved results"
+    )
     args = ap.parse_args()
+    sys.path.insert(0, str(HERE))
+    from targets import table
+
+    if args.targets:
+        print(table())
+        return 0
 
     def r(full: int, quick: int) -> str:
         return str(quick if args.quick else full)
@@ -51,7 +60,7 @@ def main() -> int:
         ["bench_resolve.py", "--rounds", r(10, 3)],
         ["bench_bigrepodata.py", "--rounds", r(5, 1)],
         ["bench_condasolve.py", "--rounds", r(3, 1)],
-        ["bench_scaling.py", "--rounds", r(5, 2)],
+        ["bench_scaling.py", "--rounds", r(3, 1)],
     ]
     if args.network:
         runs.append(["bench_metadata.py", "--rounds", r(3, 1)])
@@ -62,6 +71,7 @@ def main() -> int:
         subprocess.run([sys.executable, str(HERE / script), *rest], check=True, env=env, cwd=ROOT)
     startup(int(r(20, 5)))
     print(f"\nJSON results in {HERE / 'results'}")
+    print(table())
     return 0
 
 

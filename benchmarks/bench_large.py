@@ -74,7 +74,9 @@ def main() -> None:
     plans: dict[str, set[str]] = {}
 
     def mg(cache: Path, offline: bool = False, request: list[str] | None = None) -> set[str]:
-        rep = check(env, request or [REQUEST], cache_dir=cache, offline=offline)
+        # this machine's pip configuration (extra index, find-links, constraints) is not the
+        # workload's: every peer runs without it
+        rep = check(env, request or [REQUEST], cache_dir=cache, offline=offline, environ=clean)
         if rep.plan is None:
             return {f"conflict: {rep.conflict}"}
         return {f"{c.name}=={c.version}" for c in rep.plan.installs}
@@ -135,6 +137,8 @@ def main() -> None:
             + (f" (differ: {diff})" if diff else "")
         )
     results[0]["plans"] = {k: sorted(v) for k, v in plans.items()}
+    if "pip" in plans:
+        results[0]["plan_equals_pips"] = plans["mixguard"] == plans["pip"]
 
     # warm: fill one cache per tool, then time against it
     mg_cache, uv_cache, pip_cache = work / "mg-warm", work / "uv-warm", work / "pip-warm"
@@ -155,7 +159,7 @@ def main() -> None:
             + ["--format", "json", "--fail-on", "never", "--", REQUEST],
             check=True,
             capture_output=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            env={**clean, "PYTHONPATH": str(ROOT / "src")},
         )
 
     warm = {

@@ -11,7 +11,12 @@ All peers read the same offline universe (the embedded demo index, a snapshot of
   from the tree; nothing kept between rounds);
 - mixguard, fresh process: ``python -c`` doing the same, interpreter start and imports included;
 - real pip 25.3 in the venv: ``pip install --dry-run --report`` with ``--index-url file://...``;
-- uv: ``uv pip install --dry-run --python <venv>`` with the same ``--index-url`` (warm cache).
+- the same universe as stub wheels (:func:`_harness.stub_wheels`: each wheel holds only its
+  METADATA) under ``--no-index --find-links``, for uv (which does not read a ``file://``
+  index's PEP 658 files) and, side by side with it, for the mixguard CLI and pip;
+- uv: ``uv pip install --dry-run --offline --python <venv>`` on the stub wheels, warm cache.
+
+The processes' peak RSS is reported beside their times (the kernel's ``wait4`` accounting).
 """
 
 from __future__ import annotations
@@ -19,14 +24,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from _harness import alternate, report, save
+from _harness import alternate, report, run, save, stub_wheels
 from tests.cases.envs import build_tf29
 
 from mixguard import check, load_environment
@@ -68,13 +72,15 @@ def main() -> None:
         )
         assert report.worst() == "error" and len(report.plan.installs) == 33  # type: ignore[union-attr]
 
-    def mixguard_cli() -> None:
-        subprocess.run(
+    cli_env = {**clean, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    stubs = stub_wheels(demo_index() / "simple", work / "stubs")
+    stub_args = ["--no-index", "--find-links", str(stubs), "sentence-transformers"]
+
+    def mixguard_cli(args: list[str] = pip_args) -> int:
+        return run(
             [sys.executable, "-m", "mixguard", "check", "--prefix", str(env_dir), "--cuda", "11.2"]
-            + ["--offline", "--fail-on", "never", "--format", "json", "--", *pip_args],
-            check=True,
-            env={**clean, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
-            capture_output=True,
+            + ["--offline", "--fail-on", "never", "--format", "json", "--", *args],
+            env=cli_env,
         )
 
     code = "\n".join(
@@ -89,43 +95,21 @@ def main() -> None:
         ]
     )
 
-    def mixguard_process() -> None:
-        subprocess.run([sys.executable, "-c", code], check=True, env=clean)
+    def mixguard_process() -> int:
+        return run([sys.executable, "-c", code], env=cli_env)
 
-    def pip() -> None:
-        subprocess.run(
-            [
-                str(env_dir / "bin" / "python"),
-                str(PIP / "pip"),
-                "install",
-                "--dry-run",
-                "-q",
-                "--report",
-                str(work / "r.json"),
-                *pip_args,
-            ],
-            check=True,
+    def pip(args: list[str] = pip_args) -> int:
+        return run(
+            [str(env_dir / "bin" / "python"), str(PIP / "pip"), "install", "--dry-run", "-q"]
+            + ["--report", str(work / "r.json"), *args],
             env=clean,
-            capture_output=True,
         )
 
-    def uv() -> None:
-        subprocess.run(
-            [
-                UV,
-                "pip",
-                "install",
-                "--dry-run",
-                "-q",
-                "--python",
-                str(env_dir / "bin" / "python"),
-                "--cache-dir",
-                str(uv_cache),
-                *pip_args,
-            ],
-            check=True,
+    def uv() -> int:
+        return run(
+            [UV, "pip", "install", "--dry-run", "-q", "--offline", "--python"]
+            + [str(env_dir / "bin" / "python"), "--cache-dir", str(uv_cache), *stub_args],
             env=clean,
-            capture_output=True,
         )
 
     peers = {
@@ -134,12 +118,11 @@ def main() -> None:
         "mixguard resolve, in process (warm)": mixguard,
         "mixguard resolve, fresh process (warm)": mixguard_process,
         "pip 25.3 install --dry-run --report": pip,
+        "mixguard check CLI, stub wheels (--find-links)": lambda: mixguard_cli(stub_args),
+        "pip 25.3 --dry-run, stub wheels (--find-links)": lambda: pip(stub_args),
     }
-    try:
-        uv()
-        peers["uv pip install --dry-run (warm cache)"] = uv
-    except subprocess.CalledProcessError as exc:
-        print(f"uv could not resolve from the file:// index: {exc}", file=sys.stderr)
+    uv()  # fills its cache: warm, as the other peers are
+    peers["uv pip install --dry-run --offline, stub wheels (--find-links)"] = uv
     mixguard()
     times = alternate(peers, args.rounds)
     results = [

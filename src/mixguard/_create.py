@@ -90,7 +90,7 @@ def solve_environment(
             *(f for f in env.target.facts if f.name.startswith("__")),
         ),
     )
-    return replace(env, records=records, target=target, solved=solved, _by_name={})
+    return replace(env, records=records, target=target, solved=solved)
 
 
 def replay_pip_section(
@@ -113,7 +113,6 @@ def replay_pip_section(
     env = replace(
         env,
         distributions=tuple(d for d in env.distributions if d.where not in section),
-        _by_name={},
     )
     from .resolve.options import parse_pip_args
     from .resolve.resolver import resolve
@@ -163,4 +162,4 @@ def replay_pip_section(
         )
     names = {d.name for d in added}
     kept = tuple(d for d in env.distributions if d.name not in names)
-    return replace(env, distributions=(*added, *kept), _by_name={})
+    return replace(env, distributions=(*added, *kept))

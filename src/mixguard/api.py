@@ -243,7 +243,7 @@ def describe(
     )
     env = complete_distributions(env, reader, client)
     env = replay_pip_section(env, client, Path(env.source).parent, exported=exported)
-    return replace(env, described=True, _by_name={})
+    return replace(env, described=True)
 
 
 def _cache_of(client: Index) -> Cache | None:

@@ -104,18 +104,26 @@ def constraints_remedy(
             text,
             {"basis": "the unconstrained plan satisfies every pin (not resolved again)"},
         )
-    extra: list[RootRequirement] = []
+    from packaging.version import InvalidVersion, Version
+
+    held: dict[str, str] = {}
     for d in env.distributions:
-        if d.owner is not None and d.name not in {r.name for r in extra}:
-            extra.append(
-                RootRequirement(
-                    f"{d.name}=={d.version}",
-                    Requirement(f"{d.name}=={d.version}"),
-                    constraint=True,
-                    where="conda constraints",
+        if d.owner is not None and d.name not in held:
+            try:
+                Version(d.version)
+            except InvalidVersion:
+                # pip stops on this line of the constraints file: the remedy cannot be had
+                return Remedy(
+                    "constraints",
+                    False,
+                    f"pip cannot read the constraint {d.name}=={d.version} (not a version)",
+                    None,
+                    text,
+                    {"invalid": f"{d.name}=={d.version}"},
                 )
-            )
-    constrained = replace(request, requirements=(*extra, *request.requirements))
+            held[d.name] = d.version
+    # as `-c conda-constraints.txt` would: made constraints where the resolution meets them
+    constrained = replace(request, held=(*request.held, *held.items()))
     try:
         plan = resolve(env, constrained, client)
     except ResolutionImpossibleError as exc:

@@ -55,7 +55,6 @@ def hook(parsed: argparse.Namespace) -> int:
                 env,
                 pip_lines=(),
                 distributions=tuple(d for d in env.distributions if d.where not in section),
-                _by_name={},
             )
             report = check(env, request, offline=args.offline, cache_dir=args.cache_dir)
         _emit_report(report, "text")

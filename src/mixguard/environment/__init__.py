@@ -64,7 +64,7 @@ def load_environment(
             host=DEMO_HOST,
             cuda_probe=demo_cuda,
         )
-        return replace(env, name=DEMO_NAME, _by_name={})
+        return replace(env, name=DEMO_NAME)
     given = {
         k: v
         for k, v in {

@@ -7,7 +7,7 @@ from typing import Literal
 
 from ..conda.matchspec import MatchSpec
 from ..conda.records import PackageRecord, PrefixRecord
-from ..names import CondaName, PypiName, conda_name, pypi_name
+from ..names import PypiName, conda_name, pypi_name
 from .distribution import PythonDistribution
 from .history import HistoryEntry
 from .target import Target
@@ -65,10 +65,34 @@ class Environment:
     solved: tuple[str, ...] = ()
     #: a file source whose Python distributions were filled in (``mixguard.describe``)
     described: bool = False
-    _by_name: dict[str, PackageRecord] = field(default_factory=dict, compare=False, repr=False)
+    # lookups by name (filled from the fields above; never passed: `replace` rebuilds them)
+    _by_name: dict[str, PackageRecord] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    _dists_named: dict[str, tuple[PythonDistribution, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    _dists_owned: dict[str, tuple[PythonDistribution, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    _prefix_by_name: dict[str, PrefixRecord] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
+        # one pass each: lookups by name are constant-time (a check of a 5,000-package prefix
+        # asks thousands of them)
         self._by_name.update({r.name: r for r in self.records})
+        named: dict[str, list[PythonDistribution]] = {}
+        owned: dict[str, list[PythonDistribution]] = {}
+        for d in self.distributions:
+            named.setdefault(d.name, []).append(d)
+            if d.owner is not None:
+                owned.setdefault(d.owner, []).append(d)
+        self._dists_named.update({k: tuple(v) for k, v in named.items()})
+        self._dists_owned.update({k: tuple(v) for k, v in owned.items()})
+        for p in reversed(self.prefix_records):  # the first of a name wins, as before
+            self._prefix_by_name[p.name] = p
 
     def __repr__(self) -> str:
         # the full field dump is ~900 KB for a real prefix: a REPL shows this instead
@@ -84,12 +108,10 @@ class Environment:
         return self._by_name.get(conda_name(name))
 
     def prefix_record(self, name: str) -> PrefixRecord | None:
-        key = conda_name(name)
-        return next((p for p in self.prefix_records if p.name == key), None)
+        return self._prefix_by_name.get(conda_name(name))
 
     def distributions_named(self, name: str) -> tuple[PythonDistribution, ...]:
-        key = pypi_name(name)
-        return tuple(d for d in self.distributions if d.name == key)
+        return self._dists_named.get(pypi_name(name), ())
 
     def distribution(self, name: str) -> PythonDistribution | None:
         """The distribution pip would see for ``name`` (the first one found, as pip does)."""
@@ -108,8 +130,7 @@ class Environment:
         return tuple(d for d in self.distributions if d.owner is None)
 
     def dists_of(self, record_name: str) -> tuple[PythonDistribution, ...]:
-        key: CondaName = conda_name(record_name)
-        return tuple(d for d in self.distributions if d.owner == key)
+        return self._dists_owned.get(conda_name(record_name), ())
 
     def names(self) -> tuple[PypiName, ...]:
         return tuple(dict.fromkeys(d.name for d in self.distributions))

@@ -188,6 +188,9 @@ class IndexClient:
     _inflight: dict[str, threading.Event] = field(default_factory=dict, repr=False)
     _warming: set[str] = field(default_factory=set, repr=False)
     _records: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    #: a local find-links directory's files by project, listed once (pip's
+    #: ``_FlatDirectoryToUrls`` also lists a directory once, not once per project)
+    _dirs: dict[Path, dict[str, list[DistributionFile]]] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     # --- project pages --------------------------------------------------------------------
@@ -230,15 +233,20 @@ class IndexClient:
         return result
 
     def _directory(self, path: Path, key: str) -> list[DistributionFile]:
-        out = []
-        for entry in sorted(path.iterdir()):
-            if entry.is_file():
-                df = DistributionFile.from_link(
-                    entry.name, entry.resolve().as_uri(), source=path.as_uri()
-                )
-                if df is not None and df.name == key:
-                    out.append(df)
-        return out
+        with self._lock:
+            listing = self._dirs.get(path)
+        if listing is None:
+            listing = {}
+            base = path.absolute()
+            source = path.as_uri() if path.is_absolute() else base.as_uri()
+            for entry in sorted(base.iterdir()):
+                if entry.is_file():
+                    df = DistributionFile.from_link(entry.name, entry.as_uri(), source=source)
+                    if df is not None:
+                        listing.setdefault(df.name, []).append(df)
+            with self._lock:
+                self._dirs[path] = listing
+        return list(listing.get(key, ()))
 
     def _page(
         self, url: str, problems: list[str], project: bool

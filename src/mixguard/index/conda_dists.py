@@ -311,7 +311,6 @@ def complete_distributions(
         records=new_records,
         prefix_records=prefix_records or env.prefix_records,
         distributions=(*pip_dists, *conda_dists),
-        _by_name={},
     )
 
 

@@ -300,9 +300,41 @@ class Factory:
                 yield f.version, f
 
 
+class Constraints(Mapping[str, SpecifierSet]):
+    """pip's constraints by project name: the request's own, and its ``held`` pins, each made a
+    ``==version`` specifier only when the resolution asks for that project."""
+
+    def __init__(self, given: Mapping[str, SpecifierSet], held: Mapping[str, str]) -> None:
+        self._given = dict(given)
+        self._held = dict(held)
+        self._made: dict[str, SpecifierSet] = {}
+
+    def __getitem__(self, key: str) -> SpecifierSet:
+        found = self._made.get(key)
+        if found is not None:
+            return found
+        given, version = self._given.get(key), self._held.get(key)
+        if version is None:
+            if given is None:
+                raise KeyError(key)
+            return given
+        pin = SpecifierSet(f"=={version}")
+        found = self._made[key] = pin if given is None else given & pin
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._given or key in self._held
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._given, **dict.fromkeys(self._held)})
+
+    def __len__(self) -> int:
+        return len(self._given.keys() | self._held.keys())
+
+
 def collect_root(
     factory: Factory, request: PipRequest
-) -> tuple[list[Req], dict[str, SpecifierSet], dict[str, int]]:
+) -> tuple[list[Req], Constraints, dict[str, int]]:
     """pip's ``collect_root_requirements``: requirements, constraints, user order."""
     requirements: list[Req] = []
     constraints: dict[str, SpecifierSet] = defaultdict(SpecifierSet)
@@ -335,7 +367,8 @@ def collect_root(
             user_requested[reqs[0].name] = i
         requirements.extend(reqs)
     requirements.sort(key=lambda r: r.name != r.project)
-    return requirements, dict(constraints), user_requested
+    held = {str(canonicalize_name(n)): v for n, v in request.held}
+    return requirements, Constraints(constraints, held), user_requested
 
 
 def _link_requirements(factory: Factory, root: Any) -> list[Req]:

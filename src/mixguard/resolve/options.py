@@ -68,6 +68,10 @@ class PipRequest:
     """Everything ``pip install`` would be told, already parsed."""
 
     requirements: tuple[RootRequirement, ...] = ()
+    #: ``(project, version)`` pins a constraints file would give (``project==version``); turned
+    #: into constraints only for the projects the resolution meets (a conda prefix holds
+    #: thousands: parsing each as a requirement up front costs seconds)
+    held: tuple[tuple[str, str], ...] = ()
     index: IndexConfig = field(default_factory=IndexConfig)
     upgrade: bool = False
     upgrade_strategy: Strategy = "to-satisfy-only"

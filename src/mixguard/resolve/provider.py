@@ -42,7 +42,7 @@ else:
 @dataclass
 class PipProvider(_ProviderBase):
     factory: Factory
-    constraints: dict[str, SpecifierSet]
+    constraints: Mapping[str, SpecifierSet]
     user_requested: dict[str, int]
     ignore_dependencies: bool
     upgrade_strategy: str
