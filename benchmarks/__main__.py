@@ -60,6 +60,7 @@ def main() -> int:
         ["bench_resolve.py", "--rounds", r(10, 3)],
         ["bench_bigrepodata.py", "--rounds", r(5, 1)],
         ["bench_condasolve.py", "--rounds", r(3, 1)],
+        ["bench_envfile.py", "--rounds", r(3, 1)],
         ["bench_scaling.py", "--rounds", r(3, 1)],
     ]
     if args.network:

@@ -120,11 +120,13 @@ def synth_universe(out: Path) -> Path:
     return out
 
 
-def growth(points: dict[int, float]) -> tuple[str, float, float]:
-    """The model among c + a*f(n) (f = n, n log n, n^2) that fits best: (name, a, R^2)."""
+def growth(points: dict[int, float]) -> tuple[str, float, float, dict[str, float]]:
+    """The model among c + a*f(n) (f = n, n log n, n^2) that fits best: (name, a, R^2, and
+    every model's R^2)."""
     models = {"linear": float, "n log n": lambda n: n * math.log(n), "quadratic": lambda n: n * n}
     xs, ys = list(points), list(points.values())
     best = ("?", 0.0, -math.inf)
+    every: dict[str, float] = {}
     for name, f in models.items():
         fx = [f(x) for x in xs]
         mx, my = statistics.fmean(fx), statistics.fmean(ys)
@@ -133,10 +135,10 @@ def growth(points: dict[int, float]) -> tuple[str, float, float]:
         c = my - a * mx
         ss_res = sum((y - (c + a * v)) ** 2 for v, y in zip(fx, ys, strict=True))
         ss_tot = sum((y - my) ** 2 for y in ys) or 1e-12
-        r2 = 1 - ss_res / ss_tot
+        r2 = every[name] = 1 - ss_res / ss_tot
         if r2 > best[2]:
             best = (name, a, r2)
-    return best
+    return (*best, every)
 
 
 def main() -> None:
@@ -208,11 +210,12 @@ def main() -> None:
         for axis, by_peer in series.items()
     }
     for axis, by_peer in fits.items():
-        for peer, (model, a, r2) in by_peer.items():
+        for peer, (model, a, _r2, every) in by_peer.items():
             unit = "per 1,000" if axis == "installed" else "per 100"
             scale = 1000 if axis == "installed" else 100
             slope = f"{a * scale * 1000:.0f} ms {unit}" if model == "linear" else f"a={a:.3g}"
-            print(f"growth, {axis}: {peer} {model} ({slope}, R^2 {r2:.3f})")
+            others = ", ".join(f"{m} {v:.3f}" for m, v in every.items())
+            print(f"growth, {axis}: {peer} {model} ({slope}; R^2: {others})")
     try:
         import matplotlib
 
@@ -257,9 +260,9 @@ def main() -> None:
                     for n, kb in points.items()
                 },
                 "growth": {
-                    f"{axis} {peer}": {"model": m, "a": a, "r2": r2}
+                    f"{axis} {peer}": {"model": m, "a": a, "r2": r2, "r2_by_model": every}
                     for axis, by_peer in fits.items()
-                    for peer, (m, a, r2) in by_peer.items()
+                    for peer, (m, a, r2, every) in by_peer.items()
                 },
                 "machine": machine(),
             }

@@ -467,6 +467,13 @@ class IndexClient:
             return
         self._submit_warm("record:" + file.url, self.record, file)
 
+    def warm_metadata(self, file: DistributionFile) -> None:
+        """Start reading a file's METADATA in the background (see :meth:`warm`): the versions
+        the resolver will try next when it backtracks through a project."""
+        if self.offline or file.url.startswith("file:"):
+            return
+        self._submit_warm("metadata:" + file.url, self.metadata, file)
+
     def _submit_warm(self, key: str, fn: Callable[..., object], *args: Any) -> None:
         """Run ``fn(*args)`` on the background pool once per ``key`` (until stop_warming)."""
         with self._lock:

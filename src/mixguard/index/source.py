@@ -46,6 +46,8 @@ class Prefetch(Protocol):
 
     def warm_record(self, file: DistributionFile) -> None: ...
 
+    def warm_metadata(self, file: DistributionFile) -> None: ...
+
     def prefetch_records(self, files: Iterable[DistributionFile]) -> None: ...
 
     def stop_warming(self) -> None: ...
@@ -60,6 +62,9 @@ class NoPrefetch:
         return None
 
     def warm_record(self, file: DistributionFile) -> None:
+        return None
+
+    def warm_metadata(self, file: DistributionFile) -> None:
         return None
 
     def prefetch_records(self, files: Iterable[DistributionFile]) -> None:

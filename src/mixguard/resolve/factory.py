@@ -55,11 +55,22 @@ class Factory:
     _installed_cands: dict[tuple[str, frozenset[str]], Candidate] = field(default_factory=dict)
     _index_cands: dict[tuple[str, str], IndexCandidate] = field(default_factory=dict)
     _extras_cands: dict[tuple[int, frozenset[str]], ExtrasCandidate] = field(default_factory=dict)
+    #: the dependencies last given for a candidate (by ``id``, as pip tracks candidates), for
+    #: the reporter's prefetching: it warms them all as soon as the first is added
+    _given_deps: dict[int, tuple[Candidate, list[Req]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.finder = Finder(self.target, self.request)
         self.python = PythonCandidate(self.finder.python)
         self._markers = self.target.markers()
+
+    def remember_dependencies(self, candidate: Candidate, deps: list[Req]) -> None:
+        self._given_deps[id(candidate)] = (candidate, deps)
+
+    def remembered_dependencies(self, candidate: Candidate) -> list[Req]:
+        """What :meth:`remember_dependencies` last recorded for ``candidate`` (or nothing)."""
+        found = self._given_deps.get(id(candidate))
+        return found[1] if found is not None and found[0] is candidate else []
 
     @property
     def ignore_requires_python(self) -> bool:
@@ -276,6 +287,21 @@ class Factory:
         if project in self.installed:
             return None  # pip will most likely keep what is installed
         return next(self.finder.best_first(project, files, specifier, yanked=False), None)
+
+    def next_files(self, candidate: IndexCandidate, count: int) -> list[DistributionFile]:
+        """The best files of the ``count`` versions after ``candidate``'s, in pip's order: what
+        the resolver tries next if it rejects ``candidate`` (speculation for prefetching)."""
+        files = self.client.project_files(candidate.project)
+        out: list[DistributionFile] = []
+        seen: set[Version] = {candidate.version}
+        for f in self.finder.best_first(candidate.project, files, SpecifierSet(), yanked=False):
+            if f.version is None or f.version in seen or f.version > candidate.version:
+                continue
+            seen.add(f.version)
+            out.append(f)
+            if len(out) == count:
+                break
+        return out
 
     def iter_index_infos(
         self, project: str, specifier: SpecifierSet

@@ -125,7 +125,9 @@ class PipProvider(_ProviderBase):
         return hit
 
     def get_dependencies(self, candidate: Candidate) -> Iterable[Req]:
-        return list(candidate.iter_dependencies(self.factory, not self.ignore_dependencies))
+        deps = list(candidate.iter_dependencies(self.factory, not self.ignore_dependencies))
+        self.factory.remember_dependencies(candidate, deps)  # the reporter warms them
+        return deps
 
 
 def _with_identifier(mapping: Mapping[str, Any], identifier: str) -> Any:

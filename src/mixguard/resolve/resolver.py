@@ -31,6 +31,7 @@ from .requirements import SpecifierRequirement
 __all__ = ["ResolutionImpossibleError", "resolve"]
 
 _MAX_ROUNDS = 200_000  # pip's limit_how_complex_resolution_can_be
+_LOOKAHEAD = 8  # versions warmed ahead when the resolver rejects one
 
 
 class ResolutionImpossibleError(MixguardError):
@@ -63,13 +64,32 @@ class _Reporter(_ReporterBase):
         self._prefetch = prefetch
         self._factory = factory
         self._progress = progress
+        self._warmed: dict[int, Candidate] = {}  # parents whose dependencies were warmed
 
     def adding_requirement(self, requirement: Req, parent: Candidate | None) -> None:
+        # resolvelib adds a candidate's dependencies one at a time, each fetched as it is
+        # added: at the first, every one of them starts on its way (pages and likely METADATA
+        # in parallel, not one round trip after another)
+        if parent is not None and id(parent) not in self._warmed:
+            self._warmed[id(parent)] = parent
+            for dep in self._factory.remembered_dependencies(parent):
+                self._warm(dep)
+        self._warm(requirement)
+
+    def _warm(self, requirement: Req) -> None:
         if isinstance(requirement, SpecifierRequirement):
             self._prefetch.warm(
                 requirement.project,
                 partial(self._factory.likely_pick, requirement.project, requirement.specifier),
             )
+
+    def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
+        # backtracking walks a project's versions newest first, each one's METADATA read as
+        # it is reached (torch: a dozen versions of 500 MB wheels, by Range): the next few
+        # start on their way together
+        if isinstance(candidate, IndexCandidate):
+            for file in self._factory.next_files(candidate, _LOOKAHEAD):
+                self._prefetch.warm_metadata(file)
 
     def pinning(self, candidate: Candidate) -> None:
         if isinstance(candidate, IndexCandidate):
