@@ -115,7 +115,7 @@ def report(
 ) -> dict[str, Any]:
     med = {k: statistics.median(v) for k, v in times.items()}
     base = med[baseline]
-    peaks = {k: PEAKS[k] for k in times if k in PEAKS}
+    peaks = {k: PEAKS.pop(k) for k in times if k in PEAKS}  # this workload's, not the next
     print(f"\n{title}")
     print(
         f"  {'peer':<52} {'median':>10} {'ratio':>8} {'peak RSS':>9}  (ratio = peer / {baseline})"

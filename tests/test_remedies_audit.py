@@ -99,6 +99,28 @@ def test_constraints_remedy_skips_the_second_resolution_only_when_the_plan_keeps
     assert r.ok is False and "cannot satisfy" in r.summary
 
 
+def test_constraints_remedy_bounds_its_effort() -> None:
+    """With conda's pins pip can backtrack through thousands of versions (transformers[torch]
+    into the TF 2.9 prefix: 1,600 pins, most of a minute): advice gets a budget of rounds,
+    and past it the remedy says it does not know, never that it works or fails."""
+    env = _env()
+    req = parse_pip_args(["sentence-transformers", "--index-url", TF29])
+    client = IndexClient(req.index, offline=True)
+    full = constraints_remedy(env, req, client)
+    bounded = constraints_remedy(env, req, client, max_rounds=1)
+    assert full.ok is not None  # within the default budget: an answer
+    assert bounded.ok is None and "still backtracking after 1 rounds" in bounded.summary
+    assert bounded.details == {"rounds": 1}
+
+
+def test_resolution_too_deep_is_typed() -> None:
+    from mixguard.resolve import ResolutionTooDeepError
+
+    req = parse_pip_args(["sentence-transformers", "--index-url", TF29])
+    with pytest.raises(ResolutionTooDeepError, match="resolution-too-deep"):
+        resolve(_env(), req, IndexClient(req.index, offline=True), max_rounds=2)
+
+
 def test_no_deps_remedy() -> None:
     env = _env()
     req = parse_pip_args(["sentence-transformers", "--index-url", TF29])

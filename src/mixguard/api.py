@@ -113,7 +113,7 @@ def check(
     from .findings.analyze import records_from
     from .index.cache import Cache
     from .index.client import IndexClient
-    from .resolve.resolver import ResolutionImpossibleError, resolve
+    from .resolve.resolver import ResolutionImpossibleError, ResolutionTooDeepError, resolve
 
     if isinstance(requirements, PipRequest):
         request = requirements
@@ -144,7 +144,8 @@ def check(
     )
     try:
         plan = resolve(env, request, client, cwd=cwd, progress=progress)
-    except ResolutionImpossibleError as exc:
+    except (ResolutionImpossibleError, ResolutionTooDeepError) as exc:
+        # pip stops with an error either way (resolution-too-deep past 200,000 rounds)
         return Report(
             env,
             (),

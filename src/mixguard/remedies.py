@@ -26,7 +26,11 @@ from .index.source import Index
 from .mapping import name_map
 from .plan import InstallPlan
 from .resolve.options import PipRequest, RootRequirement
-from .resolve.resolver import ResolutionImpossibleError, resolve
+from .resolve.resolver import ResolutionImpossibleError, ResolutionTooDeepError, resolve
+
+#: the effort a remedy's resolution may take (pip's own limit is 200,000 rounds: with conda's
+#: pins, pip can backtrack through thousands of versions, a minute or more, for advice)
+REMEDY_ROUNDS = 200
 
 __all__ = [
     "Remedy",
@@ -83,6 +87,8 @@ def constraints_remedy(
     request: PipRequest,
     client: Index,
     plan: InstallPlan | None = None,
+    *,
+    max_rounds: int = REMEDY_ROUNDS,
 ) -> Remedy:
     """Whether pip can still satisfy the request with conda's Python packages pinned.
 
@@ -125,7 +131,18 @@ def constraints_remedy(
     # as `-c conda-constraints.txt` would: made constraints where the resolution meets them
     constrained = replace(request, held=(*request.held, *held.items()))
     try:
-        plan = resolve(env, constrained, client)
+        plan = resolve(env, constrained, client, max_rounds=max_rounds)
+    except ResolutionTooDeepError as exc:
+        return Remedy(
+            "constraints",
+            None,
+            f"unknown: with conda's Python packages pinned, pip's resolver was still "
+            f"backtracking after {exc.rounds:,} rounds (mixguard stops there; pip goes on "
+            "up to 200,000): try the command, or pin the packages it moves",
+            command,
+            text,
+            {"rounds": exc.rounds},
+        )
     except ResolutionImpossibleError as exc:
         unproven = "(mixguard: unproven" in str(exc)
         return Remedy(

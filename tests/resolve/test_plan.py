@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mixguard.demo import DEMO_HOST, demo_cuda, demo_prefix
@@ -183,3 +185,56 @@ def test_candidates_are_built_lazily_as_pip_does(tmp_path) -> None:  # type: ign
         "lazy_a-1.19-py3-none-any.whl",
         "lazy_b-2.19-py3-none-any.whl",
     ]
+
+
+class _RecordingClient(_CountingClient):
+    """Records, in order, what the resolution warms and what it reads."""
+
+    def __init__(self, inner: IndexClient) -> None:
+        super().__init__(inner)
+        self.events: list[str] = []
+
+    def warm(self, name, then=None):  # type: ignore[no-untyped-def]
+        self.events.append(f"warm {name}")
+
+    def warm_metadata(self, file):  # type: ignore[no-untyped-def]
+        self.events.append(f"warm-metadata {file.filename}")
+
+    def project_files(self, name):  # type: ignore[no-untyped-def]
+        self.events.append(f"page {name}")
+        return self._inner.project_files(name)
+
+
+def test_dependencies_are_warmed_together_and_the_next_versions_on_rejection(
+    tmp_path: Path,
+) -> None:
+    """resolvelib adds a candidate's dependencies one at a time and reads each as it is added;
+    the reporter starts them all at the first (else every page waits for the previous one's
+    round trip). And when a version is rejected, the METADATA of the next ones is warmed."""
+    from mixguard.index.client import IndexConfig
+
+    from ..index.builders import wheel
+
+    links = tmp_path / "links"
+    links.mkdir()
+    for fn, data in (
+        wheel("top", "2.0", ["dep-a", "dep-b", "dep-c", "pinned>=2"]),
+        wheel("top", "1.0", ["dep-a", "dep-b", "dep-c"]),
+        *(wheel(f"dep-{x}", "1.0") for x in "abc"),
+        wheel("pinned", "1.0"),
+    ):
+        (links / fn).write_bytes(data)
+    (tmp_path / "empty").mkdir()
+    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
+    args = ["top", "pinned<2", "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)]
+    req = parse_pip_args(args)
+    client = _RecordingClient(
+        IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
+    )
+    plan = resolve(env, req, client)
+    assert ("top", "1.0") in {(c.name, c.version) for c in plan.installs}
+    ev = client.events
+    first_dep_page = ev.index("page dep-a")
+    assert {"warm dep-a", "warm dep-b", "warm dep-c"} <= set(ev[:first_dep_page])
+    # top 2.0 rejected (pinned>=2 against pinned<2): top 1.0's METADATA was warmed
+    assert "warm-metadata top-1.0-py3-none-any.whl" in ev

@@ -154,7 +154,7 @@ def _exit_for(report: Report, fail_on: str) -> int:
 def _plan_for(args: argparse.Namespace, env: Environment) -> tuple[Environment, InstallPlan | None]:
     """The environment and, with PIP_ARGS, pip's plan (resolved only: no findings)."""
     from ..api import plan_install
-    from ..resolve.resolver import ResolutionImpossibleError
+    from ..resolve.resolver import ResolutionImpossibleError, ResolutionTooDeepError
 
     if not _after_dashes(args.pip_args):
         return env, None
@@ -162,5 +162,5 @@ def _plan_for(args: argparse.Namespace, env: Environment) -> tuple[Environment, 
         return plan_install(
             env, _pip_args(args), offline=args.offline or args.demo, cache_dir=args.cache_dir
         )
-    except ResolutionImpossibleError as exc:
+    except (ResolutionImpossibleError, ResolutionTooDeepError) as exc:
         raise _Conflict(str(exc)) from None

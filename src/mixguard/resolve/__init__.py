@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .options import PipRequest, RootRequirement, UnsupportedPipOption, parse_pip_args
-from .resolver import ResolutionImpossibleError, resolve
+from .resolver import ResolutionImpossibleError, ResolutionTooDeepError, resolve
 
 __all__ = [
     "PipRequest",
     "ResolutionImpossibleError",
+    "ResolutionTooDeepError",
     "RootRequirement",
     "UnsupportedPipOption",
     "parse_pip_args",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.version import Version
-from resolvelib import BaseReporter, ResolutionImpossible, Resolver
+from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from ..environment.model import Environment
 from ..environment.target import Target
@@ -28,10 +28,22 @@ from .provider import PipProvider
 from .refusals import before_resolution, hash_refusals
 from .requirements import SpecifierRequirement
 
-__all__ = ["ResolutionImpossibleError", "resolve"]
+__all__ = ["ResolutionImpossibleError", "ResolutionTooDeepError", "resolve"]
 
 _MAX_ROUNDS = 200_000  # pip's limit_how_complex_resolution_can_be
 _LOOKAHEAD = 8  # versions warmed ahead when the resolver rejects one
+
+
+class ResolutionTooDeepError(MixguardError):
+    """The resolver went past its round limit (pip's: 200,000, then pip stops with
+    ``resolution-too-deep``); ``rounds`` is the limit that was reached."""
+
+    def __init__(self, rounds: int) -> None:
+        super().__init__(
+            f"pip's resolver gave up after {rounds:,} rounds (resolution-too-deep): the "
+            "dependencies backtrack more than it will try"
+        )
+        self.rounds = rounds
 
 
 class ResolutionImpossibleError(MixguardError):
@@ -65,6 +77,7 @@ class _Reporter(_ReporterBase):
         self._factory = factory
         self._progress = progress
         self._warmed: dict[int, Candidate] = {}  # parents whose dependencies were warmed
+        self._pins: dict[str, int] = {}  # times each project was pinned
 
     def adding_requirement(self, requirement: Req, parent: Candidate | None) -> None:
         # resolvelib adds a candidate's dependencies one at a time, each fetched as it is
@@ -94,6 +107,12 @@ class _Reporter(_ReporterBase):
     def pinning(self, candidate: Candidate) -> None:
         if isinstance(candidate, IndexCandidate):
             self._prefetch.warm_record(candidate.file)
+            # pinned again after a backjump: the resolver is walking this project's versions
+            # down (no rejection to hear about); the next few start on their way
+            seen = self._pins[candidate.project] = self._pins.get(candidate.project, 0) + 1
+            if seen > 1:
+                for file in self._factory.next_files(candidate, _LOOKAHEAD):
+                    self._prefetch.warm_metadata(file)
         if isinstance(candidate, (IndexCandidate, InstalledCandidate)):
             self._progress.pinned(candidate.project, str(candidate.version))
 
@@ -106,12 +125,14 @@ def resolve(
     target: Target | None = None,
     cwd: str | Path = ".",
     progress: Progress = NO_PROGRESS,
+    max_rounds: int = _MAX_ROUNDS,
 ) -> InstallPlan:
     """What ``pip install <request>`` would do in ``env``.
 
     ``request`` is a :class:`PipRequest` or the very arguments a user gives ``pip install``.
-    Raises :class:`ResolutionImpossibleError` where pip would fail to resolve. ``progress`` is
-    told each pin.
+    Raises :class:`ResolutionImpossibleError` where pip would fail to resolve, and
+    :class:`ResolutionTooDeepError` past ``max_rounds`` (pip's own limit unless a caller, such
+    as a remedy, bounds its effort lower). ``progress`` is told each pin.
     """
     req = request if isinstance(request, PipRequest) else parse_pip_args(request, cwd)
     tgt = target or env.target
@@ -129,7 +150,9 @@ def resolve(
     try:
         for root in roots:  # every requested project's page at once, not one per round
             reporter.adding_requirement(root, None)
-        result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
+        result = resolver.resolve(roots, max_rounds=max_rounds)
+    except ResolutionTooDeep:
+        raise ResolutionTooDeepError(max_rounds) from None
     except PipAbort as abort:
         return InstallPlan((), args=req.args, refusals=(abort.refusal,))
     except ResolutionImpossible as exc:
