@@ -75,6 +75,7 @@ def main() -> None:
     cli_env = {**clean, "PYTHONPATH": str(SRC)}
     request = ["--", "tqdm", "--index-url", index]
     cli = [sys.executable, "-m", "mixguard", "check", "--offline", "--fail-on", "never"]
+    cli += ["--platform", "linux-64"]
     cli += ["--format", "json", "--cache-dir", str(work / "cache")]
 
     def allowed(cmd: list[str]) -> int:

@@ -13,7 +13,8 @@ Uses the network (not part of CI). Workloads:
 Every round runs each peer once, each with an empty cache, as the fresh process a user runs:
 
 - ``mixguard check --format json`` (pages, metadata by PEP 658 or HTTP Range, the wheels'
-  RECORDs for the findings, every finding and the remedies);
+  RECORDs for the findings, every finding and the remedies), and ``--format sarif`` (what a CI
+  gate runs: the findings without the report's remedies, which resolve again for advice);
 - ``uv pip install --dry-run --python <env>``;
 - pip 25.3 ``install --dry-run --report --no-cache-dir`` in the environment (this mirror
   serves no PEP 658 files: pip downloads every chosen wheel, gigabytes for torch).
@@ -78,10 +79,14 @@ def main() -> None:
         python = str(prefix / "bin" / "python")
         out = work / f"{name}.json"
 
-        def mixguard(prefix: Path = prefix, request: list[str] = request, out: Path = out) -> int:
+        def mixguard(
+            prefix: Path = prefix, request: list[str] = request, out: Path = out, fmt: str = "json"
+        ) -> int:
             cmd = [sys.executable, "-m", "mixguard", "check", "--prefix", str(prefix)]
             cmd += ["--cuda", "11.2", "--glibc", glibc, "--cache-dir", str(fresh())]
-            cmd += ["--format", "json", "--fail-on", "never", "--", *request]
+            cmd += ["--format", fmt, "--fail-on", "never", "--", *request]
+            if fmt != "json":
+                out = work / "sarif.json"
             with open(out, "w") as fh:  # the plan, to compare
                 proc = subprocess.run(
                     ["/usr/bin/time", "-f", "%M", *cmd],
@@ -108,7 +113,13 @@ def main() -> None:
                 env=clean,
             )
 
-        peers = {"mixguard check CLI, cold": mixguard, "uv pip install --dry-run, cold": uv}
+        peers = {
+            "mixguard check CLI, cold": mixguard,
+            # what a CI gate runs: the findings, without the report's remedies (which resolve
+            # again, with conda's pins, for advice)
+            "mixguard check CLI --format sarif, cold": lambda: mixguard(fmt="sarif"),
+            "uv pip install --dry-run, cold": uv,
+        }
         if not args.no_pip:
             peers["pip 25.3 install --dry-run --report, cold"] = pip
         times = alternate(peers, args.rounds)  # type: ignore[arg-type]

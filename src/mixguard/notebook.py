@@ -128,6 +128,7 @@ def _show(report: Report) -> None:
 
 def _pip_magic(words: list[str]) -> int:
     from .cli import EXIT_INPUT
+    from .cli._shared import _UsageError
     from .cli.parser import build_parser, subparser
     from .cli.pip_runner import run_pip_command, split_pip_argv
     from .errors import MixguardError
@@ -144,14 +145,7 @@ def _pip_magic(words: list[str]) -> int:
         args.prefix = sys.prefix  # the kernel's own environment, not the shell's
     try:
         return run_pip_command(args, show=_show, run=_stream)
-    except MixguardError as exc:
-        print(f"mixguard: error: {redact_text(str(exc))}", file=sys.stderr)
-        return EXIT_INPUT
-    except Exception as exc:  # the CLI's usage errors
-        from .cli._shared import _UsageError
-
-        if not isinstance(exc, _UsageError):
-            raise
+    except (MixguardError, _UsageError) as exc:  # one line in the cell, as the CLI prints it
         print(f"mixguard: error: {redact_text(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
 

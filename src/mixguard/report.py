@@ -323,7 +323,7 @@ class Report:
             lines.append(f"indexes: {', '.join(self.index_lines())}")
             files = ", ".join(self.pip.config_files)
             lines.append(
-                f"pip configuration: files {files}"
+                f"pip configuration: files {files or 'none (the environment only)'}"
                 if files or self.pip.config_applied
                 else "pip configuration: none"
             )
