@@ -160,7 +160,8 @@ def check(
 
         return Report(env, refusal_findings(plan), plan, args, pip=request)
     # the findings read every planned wheel's RECORD: all at once
-    progress.stage(f"reading the files of {len(plan.installs)} planned distributions")
+    if plan.installs:
+        progress.stage(f"reading the files of {len(plan.installs)} planned distributions")
     client.prefetch_records(c.file for c in plan.installs if c.file is not None)
     findings = analyze(env, plan, record_paths=records_from(client))
     return Report(
