@@ -189,8 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     _env_options(graph, demo_help=_DEMO)
     graph.add_argument("--format", choices=("json", "graphml", "dot"), default="json")
     graph.add_argument("--why", nargs=2, metavar=("A", "B"), help="paths from A to B")
-    graph.add_argument("--offline", action="store_true")
-    graph.add_argument("--cache-dir", metavar="DIR")
+    _reading_options(graph)
     graph.add_argument("pip_args", nargs=argparse.REMAINDER, metavar="-- PIP_ARGS")
 
     inspect = sub.add_parser(
@@ -212,8 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _env_options(export, demo_help=_DEMO)
     export.add_argument("--no-builds", action="store_true", help="pin versions without builds")
-    export.add_argument("--offline", action="store_true")
-    export.add_argument("--cache-dir", metavar="DIR")
+    _reading_options(export)
     export.add_argument("pip_args", nargs=argparse.REMAINDER, metavar="-- PIP_ARGS")
 
     cons = sub.add_parser(
