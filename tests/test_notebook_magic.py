@@ -90,3 +90,20 @@ def test_report_html_escapes_and_orders(tmp_path: Path) -> None:
     assert severities[0] == "error" and set(severities) == {"error", "warning", "info"}
     assert "-&gt;" in html  # the why chains, escaped
     assert "<details><summary>What pip would change (33)</summary>" in html
+
+
+def test_magic_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad environment or guard action in a cell: one line naming the input, no traceback."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    try:
+        ip.run_line_magic("load_ext", "mixguard")
+        ip.run_line_magic("mixguard", f"pip --prefix {tmp_path / 'nope'} install six")
+        ip.run_line_magic("mixguard", "guard sideways")
+        err = capsys.readouterr().err.splitlines()
+        assert err[0].startswith("mixguard: error: ") and str(tmp_path / "nope") in err[0]
+        assert err[1] == "mixguard: error: guard 'sideways': use on, off or status"
+        assert "Traceback" not in "\n".join(err)
+    finally:
+        InteractiveShell.clear_instance()
