@@ -73,7 +73,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
             terminalreporter.write_line(
                 f"parity with real pip {EMULATED_PIP}: {parity.RESULTS['agree']}/{ran} agree "
-                f"({len(parity.CASES)} cases in tests/cases)"
+                f"({len(parity.CASES)} cases in tests/cases); --no-deps remedies held against "
+                f"real pip: {parity.RESULTS['no-deps remedies held against pip']}"
             )
     conda_cases = sys.modules.get("tests.test_conda_cases")
     if conda_cases is not None and conda_cases.COUNTS:

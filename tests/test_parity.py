@@ -366,6 +366,7 @@ def test_parity(
             == theirs
         )
         _remedies_agree_with_the_report(data)
+        _no_deps_remedy_is_pips(data, env_dir, args, tmp_path, environ, pip_wheel)
         # under the default --fail-on, only a check with nothing unknown and no error passes
         code = main([*cli, "--", *args])
         again = json.loads(capsys.readouterr().out)
@@ -400,6 +401,39 @@ def _remedies_agree_with_the_report(data: dict[str, object]) -> None:
         name, _, version = label.rpartition(" ")
         for t in texts:
             assert not (f"={version}'" in t and name in t.replace("_", "-")), (label, t)
+
+
+def _no_deps_remedy_is_pips(
+    data: dict[str, object],
+    env_dir: Path,
+    args: list[str],
+    tmp_path: Path,
+    environ: dict[str, str],
+    pip_wheel: Path,
+) -> None:
+    """The --no-deps remedy is derived from the plan, not resolved: real pip, given the same
+    command line with --no-deps and the remedy's pins (the plan's versions of the requested
+    projects), installs exactly what it says (asked where it differs from the plan)."""
+    remedies = data["remedies"]
+    plan = data["plan"]
+    assert isinstance(remedies, list) and isinstance(plan, dict)
+    nd = next((r for r in remedies if r["kind"] == "no-deps"), None)
+    planned = sorted(f"{i['metadata']['name']} {i['metadata']['version']}" for i in plan["install"])
+    if nd is None or nd["ok"] is None or sorted(nd["details"]["installs"]) == planned:
+        return
+    # the remedy's own pins (a project requested by path or URL keeps its link: next to it,
+    # pip reads a pin as a second, index requirement)
+    pins = [t for t in str(nd["command"]).split()[3:] if "==" in t and "/" not in t]
+    report = tmp_path / "no-deps.json"
+    proc = _real_pip(env_dir, ["--no-deps", *pins, *args], report, environ, pip_wheel)
+    assert proc.returncode == 0, proc.stderr
+    theirs = sorted(
+        f"{i['metadata']['name'].lower().replace('_', '-').replace('.', '-')} "
+        f"{i['metadata']['version']}"
+        for i in json.loads(report.read_text())["install"]
+    )
+    assert sorted(nd["details"]["installs"]) == theirs, (nd, theirs)
+    RESULTS["no-deps remedies held against pip"] += 1
 
 
 def test_pip_oracle_is_the_emulated_version() -> None:

@@ -130,6 +130,43 @@ def test_no_deps_remedy() -> None:
     assert any("torch" in u for u in r.details["unsatisfied"])
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sentence-transformers"],
+        ["transformers", "six"],
+        ["numpy>=1.23", "--upgrade"],
+        ["protobuf>=4.25"],
+        ["keras"],
+    ],
+)
+def test_no_deps_remedy_from_the_plan_is_the_pinned_no_deps_resolution(args: list[str]) -> None:
+    """Given the plan, the --no-deps remedy is derived, not resolved: it must be what resolving
+    ``--no-deps`` with the requested projects pinned at the plan's versions gives."""
+    from dataclasses import replace
+
+    from mixguard.resolve.options import RootRequirement
+
+    env = _env()
+    req = parse_pip_args([*args, "--index-url", TF29])
+    client = IndexClient(req.index, offline=True)
+    plan = resolve(env, req, client)
+    derived = no_deps_remedy(env, req, client, plan)
+    chosen = {str(c.name): c.version for c in plan.changes}
+    pins = [
+        RootRequirement(t, must(parse_pip_args([t]).requirements[0].requirement), constraint=True)
+        for r in req.user_requirements
+        if r.name in chosen and (t := f"{r.name}=={chosen[str(r.name)]}")
+    ]
+    resolved = resolve(
+        env, replace(req, no_deps=True, requirements=(*pins, *req.requirements)), client
+    )
+    assert derived.details["installs"] == [f"{c.name} {c.version}" for c in resolved.installs]
+    assert derived.details["unsatisfied"] == [str(p) for p in resolved.check_after if p.introduced]
+    touches = any(c.replaces is not None and c.replaces.conda_record for c in resolved.installs)
+    assert derived.ok is (not touches)
+
+
 def test_conda_first_over_a_real_channel(chan: str) -> None:
     env = _env()
     assert conda_first(env, parse_pip_args(["protobuf>=3.20"]), [chan]).summary.startswith(

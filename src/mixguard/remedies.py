@@ -25,7 +25,7 @@ from .errors import ParseError
 from .index.source import Index
 from .mapping import name_map
 from .plan import InstallPlan
-from .resolve.options import PipRequest, RootRequirement
+from .resolve.options import PipRequest
 from .resolve.resolver import ResolutionImpossibleError, ResolutionTooDeepError, resolve
 
 #: the effort a remedy's resolution may take (pip's own limit is 200,000 rounds: with conda's
@@ -182,21 +182,30 @@ def no_deps_remedy(
     client: Index,
     plan: InstallPlan | None = None,
 ) -> Remedy:
-    """What ``pip install --no-deps`` of the requested projects does. Given the main ``plan``,
-    the requested projects are pinned at the versions it chose, so that the remedy speaks of
-    the same versions as the report (without pins pip could pick others: ``--no-deps`` drops
-    the dependencies that narrowed the choice)."""
-    pins: list[RootRequirement] = []
-    chosen = {str(c.name): c.version for c in plan.changes} if plan is not None else {}
-    for r in request.user_requirements:
-        if r.name is not None and r.name in chosen and r.link is None:
-            text = f"{r.name}=={chosen[r.name]}"
-            pins.append(RootRequirement(text, Requirement(text), constraint=True, where="plan"))
-    pinned = replace(request, no_deps=True, requirements=(*pins, *request.requirements))
-    try:
-        nd = resolve(env, pinned, client)
-    except ResolutionImpossibleError as exc:
-        return Remedy("no-deps", False, f"even --no-deps fails: {exc}", None)
+    """What ``pip install --no-deps`` of the requested projects does.
+
+    Given the main ``plan``, the answer needs no resolution: with ``--no-deps`` pip installs
+    the requested projects alone, and pinned at the versions the plan chose (so that the
+    remedy speaks of the same versions as the report; unpinned, pip could pick others,
+    ``--no-deps`` having dropped the dependencies that narrowed the choice) they are the plan's
+    very files. ``pip check`` afterwards is then asked of those changes only. Without a plan
+    (pip could not resolve the request) the ``--no-deps`` request is resolved."""
+    if plan is not None:
+        from .plan.check import pip_check
+
+        mine = tuple(c for c in plan.changes if c.requested)
+        nd = replace(
+            plan,
+            changes=mine,
+            check_after=pip_check(env, mine, env.target),
+            # a plan resting on unknown facts may have picked other versions: still unproven
+            unknowns=plan.unknowns,
+        )
+    else:
+        try:
+            nd = resolve(env, replace(request, no_deps=True), client)
+        except ResolutionImpossibleError as exc:
+            return Remedy("no-deps", False, f"even --no-deps fails: {exc}", None)
     touches = [c for c in nd.installs if c.replaces is not None and c.replaces.conda_record]
     unsatisfied = [str(p) for p in nd.check_after if p.introduced]
     ok: bool | None = not touches
@@ -212,7 +221,9 @@ def no_deps_remedy(
         )
         + ("; unproven: metadata unknown" if nd.unknowns else "")
     )
-    args = [f"{c.name}=={c.version}" for c in nd.installs if c.requested]
+    linked = {str(r.name) for r in request.user_requirements if r.link is not None and r.name}
+    args = [f"{c.name}=={c.version}" for c in nd.installs if c.requested and c.name not in linked]
+    args += [r.text for r in request.user_requirements if r.link is not None]
     return Remedy(
         "no-deps",
         ok,
