@@ -167,6 +167,78 @@ def test_no_deps_remedy_from_the_plan_is_the_pinned_no_deps_resolution(args: lis
     assert derived.ok is (not touches)
 
 
+def test_a_cancelled_resolution_stops_typed() -> None:
+    import threading
+
+    from mixguard.resolve import ResolutionCancelled
+
+    req = parse_pip_args(["sentence-transformers", "--index-url", TF29])
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(ResolutionCancelled):
+        resolve(_env(), req, IndexClient(req.index, offline=True), cancel=cancel)
+
+
+@pytest.mark.parametrize("args", [["sentence-transformers"], ["six"], ["numpy>=9"]])
+def test_constraints_ahead_answers_as_the_remedy_does(args: list[str]) -> None:
+    """Started before the plan exists, the constraints remedy gives the answer it gives after:
+    the constrained resolution's, or the shortcut (its resolution cancelled)."""
+    from mixguard.remedies import ConstraintsAhead
+    from mixguard.resolve import ResolutionImpossibleError
+
+    env = _env()
+    req = parse_pip_args([*args, "--index-url", TF29])
+    client = IndexClient(req.index, offline=True)
+    ahead = ConstraintsAhead(env, req, client)
+    try:
+        plan = resolve(env, req, client)
+    except ResolutionImpossibleError:
+        plan = None
+    got = ahead.remedy(plan)
+    assert got == constraints_remedy(env, req, client, plan)
+    assert got.details == constraints_remedy(env, req, client, plan).details
+
+
+def test_check_over_http_with_remedies_ahead_reports_the_same(tmp_path: Path) -> None:
+    """The CLI's way (remedies started beside the plan, a remote index): the same report."""
+    from mixguard import check
+    from mixguard.resolve.configuration import PipConfiguration
+
+    from .index.server import IndexServer
+
+    server = IndexServer()
+    try:
+        simple = UNIVERSES / "tf29" / "simple"
+        for page in simple.glob("*/index.html"):
+            server.add(
+                f"/simple/{page.parent.name}/",
+                page.read_bytes(),
+                headers={"Content-Type": "text/html"},
+            )
+            for meta in page.parent.glob("*.metadata"):
+                server.add(f"/simple/{page.parent.name}/{meta.name}", meta.read_bytes())
+        args = ["sentence-transformers", "--index-url", server.url + "/simple"]
+        reports = [
+            check(
+                _env(),
+                args,
+                cache_dir=tmp_path / f"cache-{ahead}",
+                pip_config=PipConfiguration.empty(),
+                environ={},
+                remedies_ahead=ahead,
+            )
+            for ahead in (False, True)
+        ]
+        plain, early = (r.to_dict() for r in reports)
+        assert plain["remedies"] == early["remedies"]
+        assert plain["plan"] == early["plan"]
+        # resolved with the pins (not the shortcut): here pip cannot satisfy them
+        (constraints,) = [r for r in early["remedies"] if r["kind"] == "constraints"]
+        assert constraints["ok"] is False and "conflict" in constraints["details"]
+    finally:
+        server.close()
+
+
 def test_conda_first_over_a_real_channel(chan: str) -> None:
     env = _env()
     assert conda_first(env, parse_pip_args(["protobuf>=3.20"]), [chan]).summary.startswith(

@@ -18,7 +18,7 @@ from .resolve.options import PipRequest, parse_pip_args, wants_isolated
 if TYPE_CHECKING:
     from .index.cache import Cache
     from .plan import InstallPlan
-    from .remedies import Remedy
+    from .remedies import ConstraintsAhead, Remedy
 
 __all__ = ["audit", "check", "describe", "load_environment", "load_pip_config", "plan_install"]
 
@@ -87,6 +87,7 @@ def check(
     pip_config: PipConfiguration | Literal["load"] = "load",
     environ: Mapping[str, str] | None = None,
     progress: Progress = NO_PROGRESS,
+    remedies_ahead: bool = False,
     **pip_options: Any,
 ) -> Report:
     """What ``pip install <requirements>`` would do to ``env``, and what it breaks.
@@ -95,7 +96,10 @@ def check(
     :class:`~mixguard.resolve.PipRequest`; ``pip_options`` set the boolean options by name
     (``upgrade=True``, ``no_deps=True``, ...). ``channels`` are conda channels (local
     directories or ``file://`` URLs) for the conda-first remedy. ``progress`` is told each
-    stage and each pin (the terminal draws it).
+    stage and each pin (the terminal draws it). ``remedies_ahead``: the caller will read
+    ``report.remedies``, so the constraints remedy's resolution starts beside the plan's where
+    the index is remote (their network waits overlap; the CLI asks for it when its format
+    shows the remedies).
 
     pip's configuration applies as the environment's pip would apply it (``pip_config="load"``:
     pip.conf at every level, the environment's own site file for a prefix, ``PIP_*`` from
@@ -142,6 +146,11 @@ def check(
     progress.stage(
         f"resolving {', '.join(r.text for r in request.user_requirements) or 'the request'}"
     )
+    ahead = None
+    if remedies_ahead and isinstance(client, IndexClient) and client.overlaps:
+        from .remedies import ConstraintsAhead
+
+        ahead = ConstraintsAhead(env, request, client)
     try:
         plan = resolve(env, request, client, cwd=cwd, progress=progress)
     except (ResolutionImpossibleError, ResolutionTooDeepError) as exc:
@@ -153,11 +162,17 @@ def check(
             args,
             conflict=str(exc),
             pip=request,
-            _remedies=lambda: _remedies(env, request, client, channels, None),
+            _remedies=lambda: _remedies(env, request, client, channels, None, ahead),
         )
+    except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+        raise
     if plan.refusals:  # pip stops with an error: nothing is installed, nothing else happens
         from .findings.analyze import refusal_findings
 
+        if ahead is not None:
+            ahead.cancel()
         return Report(env, refusal_findings(plan), plan, args, pip=request)
     # the findings read every planned wheel's RECORD: all at once
     if plan.installs:
@@ -172,7 +187,7 @@ def check(
         notes=_cache_notes(client),
         pip=request,
         cache_dropped=cache.dropped if (cache := _cache_of(client)) is not None else 0,
-        _remedies=lambda: _remedies(env, request, client, channels, plan),
+        _remedies=lambda: _remedies(env, request, client, channels, plan, ahead),
     )
 
 
@@ -304,10 +319,14 @@ def _remedies(
     client: Index,
     channels: Sequence[str | Path],
     plan: InstallPlan | None,
+    ahead: ConstraintsAhead | None = None,
 ) -> tuple[Remedy, ...]:
     from .remedies import conda_first, constraints_remedy, no_deps_remedy
 
-    out: list[Any] = [constraints_remedy(env, request, client, plan)]
+    constraints = (
+        ahead.remedy(plan) if ahead is not None else constraints_remedy(env, request, client, plan)
+    )
+    out: list[Any] = [constraints]
     if plan is not None:
         out.append(no_deps_remedy(env, request, client, plan))
     if channels:

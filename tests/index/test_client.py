@@ -246,6 +246,33 @@ def test_warm_fetches_page_and_pick_in_the_background_once(
     assert len(server.requests("/w/a/")) == 1  # nothing fetched in the background
 
 
+def test_warming_stops_when_the_last_resolution_ends(server: IndexServer) -> None:
+    """Two resolutions may run at once (the plan's and the constraints remedy's): the first
+    to end must not drop the other's background fetches; the last one does."""
+    import time
+
+    names = [f"p{i:02d}" for i in range(40)]
+    for name in names:
+        server.add(f"/s/{name}/", Route(body=_page(), delay=0.1))
+    client = IndexClient(IndexConfig(index_url=server.url + "/s"), FAST)
+    with client.warming():
+        with client.warming():
+            for name in names[:20]:
+                client.warm(name)
+        # the inner resolution ended: the outer one's queue goes on to the end
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(
+            server.requests(f"/s/{n}/") for n in names[:20]
+        ):
+            time.sleep(0.02)
+        assert all(server.requests(f"/s/{n}/") for n in names[:20])
+        for name in names[20:]:
+            client.warm(name)
+    # the last one ended: what had not started is dropped (16 workers, 20 queued, 0.1 s each)
+    time.sleep(0.5)
+    assert len([n for n in names[20:] if server.requests(f"/s/{n}/")]) < 20
+
+
 def test_warm_record_reads_a_pinned_wheels_record_once(server: IndexServer) -> None:
     fn, data = wheel("rec", "1.0", ["six"])
     url = server.add(f"/files/{fn}", Route(body=data, delay=0.05))

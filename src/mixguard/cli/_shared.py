@@ -109,6 +109,8 @@ def _run_check(args: argparse.Namespace, env: Environment, pip_args: list[str]) 
             cache_dir=args.cache_dir,
             channels=tuple(getattr(args, "channel", ())),
             progress=progress or NO_PROGRESS,
+            # every format but SARIF shows the remedies: their resolution starts beside the plan's
+            remedies_ahead=getattr(args, "format", None) != "sarif",
         )
         if progress is not None and report.plan is not None:
             progress.stage("trying the remedies")

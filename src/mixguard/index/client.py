@@ -192,6 +192,7 @@ class IndexClient:
     #: ``_FlatDirectoryToUrls`` also lists a directory once, not once per project)
     _dirs: dict[Path, dict[str, list[DistributionFile]]] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _spans: int = field(default=0, repr=False)  # resolutions under way (see warming)
 
     # --- project pages --------------------------------------------------------------------
 
@@ -455,7 +456,7 @@ class IndexClient:
         does not depend on when anything arrives. Does nothing offline or for local indexes
         (no network wait to overlap), or for a name already read or on its way.
         """
-        if self.offline or not any(not _is_local(u) for u in self.config.index_urls):
+        if not self.overlaps:
             return
         key = str(canonicalize_name(name))
         if key not in self._pages:
@@ -487,6 +488,26 @@ class IndexClient:
             pool = self._pool
         with suppress(RuntimeError):  # shut down meanwhile (stop_warming): nothing to warm
             pool.submit(_speculative, fn, *args)
+
+    @property
+    def overlaps(self) -> bool:
+        """Whether fetching ahead can overlap network waits (online, some index remote): for
+        local indexes there is nothing to overlap, only CPU to share."""
+        return not self.offline and any(not _is_local(u) for u in self.config.index_urls)
+
+    @contextmanager
+    def warming(self) -> Iterator[None]:
+        """A resolution's span (see :class:`~.source.Prefetch`)."""
+        with self._lock:
+            self._spans += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._spans -= 1
+                last = self._spans == 0
+            if last:
+                self.stop_warming()
 
     def stop_warming(self) -> None:
         """Drop the background fetches not yet started (a resolution that ended, maybe early,

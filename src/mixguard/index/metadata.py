@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from packaging.metadata import RawMetadata, parse_email
 from packaging.utils import canonicalize_name
@@ -28,6 +28,7 @@ from packaging.version import InvalidVersion, Version
 
 from .._paths import local_path
 from ..names import PypiName
+from ._zip import MISSING, read_member
 from .links import DistributionFile
 from .transport import FetchError, Response, Transport, redact_url
 
@@ -180,6 +181,24 @@ def _metadata_member(zf: zipfile.ZipFile) -> zipfile.ZipInfo:
     return candidates[0]
 
 
+def _wheel_member(fh: io.RawIOBase | BinaryIO, size: int, suffix: str, bound: int) -> bytes | None:
+    """The member by :mod:`._zip` (one header checked, not every entry parsed); None where it
+    cannot be read that way with certainty: zipfile then reads the archive, as before."""
+    got = read_member(fh, size, suffix, bound)
+    if got == MISSING:
+        raise _Invalid("invalid", f"the wheel has no .dist-info/{suffix.rpartition('/')[2]}")
+    return got if isinstance(got, bytes) else None
+
+
+def _metadata_of(fh: io.RawIOBase | BinaryIO, size: int, limits: Limits) -> str:
+    """A wheel's METADATA text (``fh``: the archive, seekable)."""
+    fast = _wheel_member(fh, size, ".dist-info/METADATA", limits.max_metadata_bytes)
+    if fast is not None:
+        return _decode(fast, limits)
+    with zipfile.ZipFile(fh) as zf:
+        return _from_zip(zf, limits)
+
+
 def _from_zip(zf: zipfile.ZipFile, limits: Limits) -> str:
     info = _metadata_member(zf)
     if info.file_size > limits.max_metadata_bytes:
@@ -262,20 +281,32 @@ def _wheel_by_range(transport: Transport, file: DistributionFile, limits: Limits
     )
     if resp.status == 200:
         # the server ignored Range and sent the whole file (within the download bound)
-        with zipfile.ZipFile(io.BytesIO(resp.content)) as zf:
-            return metadata_from_text(
-                _from_zip(zf, limits),
-                "download",
-                ("server ignored Range: read from a full download",),
-            )
+        return metadata_from_text(
+            _metadata_of(io.BytesIO(resp.content), len(resp.content), limits),
+            "download",
+            ("server ignored Range: read from a full download",),
+        )
     if resp.status != 206:
         raise _Invalid("fetch-failed", f"HTTP {resp.status}")
     size = _size_from(resp)
     if size is None:
         raise _Invalid("fetch-failed", "range response without a total size")
     rf = _RangeFile(transport, file.url, size, resp.content, limits)
-    with zipfile.ZipFile(rf) as zf:
-        return metadata_from_text(_from_zip(zf, limits), "range")
+    return metadata_from_text(_metadata_of(rf, size, limits), "range")
+
+
+def _record_of(fh: io.RawIOBase | BinaryIO, size: int, limits: Limits) -> tuple[str, ...]:
+    """A wheel's RECORD paths (``fh``: the archive, seekable)."""
+    fast = _wheel_member(fh, size, ".dist-info/RECORD", limits.max_range_bytes)
+    if fast is not None:
+        return _record_paths(fast)
+    with zipfile.ZipFile(fh) as zf:
+        return _record_member(zf, limits)
+
+
+def _record_paths(data: bytes) -> tuple[str, ...]:
+    text = data.decode("utf-8", "replace")
+    return tuple(line.split(",", 1)[0] for line in text.splitlines() if line.strip())
 
 
 def _record_member(zf: zipfile.ZipFile, limits: Limits) -> tuple[str, ...]:
@@ -289,8 +320,7 @@ def _record_member(zf: zipfile.ZipFile, limits: Limits) -> tuple[str, ...]:
     if names[0].file_size > limits.max_range_bytes:
         raise _Invalid("too-large", "RECORD over the read bound")
     with zf.open(names[0]) as fh:
-        text = fh.read().decode("utf-8", "replace")
-    return tuple(line.split(",", 1)[0] for line in text.splitlines() if line.strip())
+        return _record_paths(fh.read())
 
 
 def fetch_record(
@@ -304,21 +334,19 @@ def fetch_record(
     try:
         local = local_path(file.url) if file.url.startswith("file:") else None
         if local is not None:
-            with zipfile.ZipFile(local) as zf:
-                return _record_member(zf, lim)
+            with local.open("rb") as fh:
+                return _record_of(fh, local.stat().st_size, lim)
         resp = transport.get(
             file.url,
             headers={"Range": f"bytes=-{lim.tail_bytes}", "Accept-Encoding": "identity"},
             max_bytes=max(lim.tail_bytes, lim.max_download_bytes),
         )
         if resp.status == 200:
-            with zipfile.ZipFile(io.BytesIO(resp.content)) as zf:
-                return _record_member(zf, lim)
+            return _record_of(io.BytesIO(resp.content), len(resp.content), lim)
         size = _size_from(resp) if resp.status == 206 else None
         if size is None:
             return None
-        with zipfile.ZipFile(_RangeFile(transport, file.url, size, resp.content, lim)) as zf:
-            return _record_member(zf, lim)
+        return _record_of(_RangeFile(transport, file.url, size, resp.content, lim), size, lim)
     except (_Invalid, FetchError, zipfile.BadZipFile, OSError, EOFError, ValueError):
         return None
 
@@ -483,8 +511,8 @@ def read_local_metadata(
     name = path.name
     try:
         if name.endswith(".whl"):
-            with zipfile.ZipFile(path) as zf:
-                meta = metadata_from_text(_from_zip(zf, lim), "local")
+            with path.open("rb") as fh:
+                meta = metadata_from_text(_metadata_of(fh, path.stat().st_size, lim), "local")
         else:
             if path.stat().st_size > lim.max_download_bytes:
                 raise _Invalid("too-large", "sdist larger than the download bound")

@@ -9,6 +9,7 @@ prefetch side as no-ops. The resolver never probes an index for optional methods
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -50,7 +51,11 @@ class Prefetch(Protocol):
 
     def prefetch_records(self, files: Iterable[DistributionFile]) -> None: ...
 
-    def stop_warming(self) -> None: ...
+    def warming(self) -> AbstractContextManager[None]:
+        """A resolution's span: when the last open span ends, the background fetches not yet
+        started are dropped (two resolutions may run at once: one ending must not drop the
+        other's)."""
+        ...
 
 
 class NoPrefetch:
@@ -70,8 +75,8 @@ class NoPrefetch:
     def prefetch_records(self, files: Iterable[DistributionFile]) -> None:
         return None
 
-    def stop_warming(self) -> None:
-        return None
+    def warming(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
 
 class Index(PackageIndex, Prefetch, Protocol):

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from .options import PipRequest, RootRequirement, UnsupportedPipOption, parse_pip_args
-from .resolver import ResolutionImpossibleError, ResolutionTooDeepError, resolve
+from .resolver import (
+    ResolutionCancelled,
+    ResolutionImpossibleError,
+    ResolutionTooDeepError,
+    resolve,
+)
 
 __all__ = [
     "PipRequest",
+    "ResolutionCancelled",
     "ResolutionImpossibleError",
     "ResolutionTooDeepError",
     "RootRequirement",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import partial
@@ -28,7 +29,12 @@ from .provider import PipProvider
 from .refusals import before_resolution, hash_refusals
 from .requirements import SpecifierRequirement
 
-__all__ = ["ResolutionImpossibleError", "ResolutionTooDeepError", "resolve"]
+__all__ = [
+    "ResolutionCancelled",
+    "ResolutionImpossibleError",
+    "ResolutionTooDeepError",
+    "resolve",
+]
 
 _MAX_ROUNDS = 200_000  # pip's limit_how_complex_resolution_can_be
 _LOOKAHEAD = 8  # versions warmed ahead when the resolver rejects one
@@ -44,6 +50,11 @@ class ResolutionTooDeepError(MixguardError):
             "dependencies backtrack more than it will try"
         )
         self.rounds = rounds
+
+
+class ResolutionCancelled(MixguardError):
+    """The caller's ``cancel`` event was set: the resolution stopped between two rounds (a
+    speculative resolution whose answer is no longer wanted)."""
 
 
 class ResolutionImpossibleError(MixguardError):
@@ -72,12 +83,23 @@ class _Reporter(_ReporterBase):
     nothing: the resolver asks for the same things whenever they arrive. Each pin is also
     told to ``progress`` (the terminal's display)."""
 
-    def __init__(self, prefetch: Prefetch, factory: Factory, progress: Progress) -> None:
+    def __init__(
+        self,
+        prefetch: Prefetch,
+        factory: Factory,
+        progress: Progress,
+        cancel: threading.Event | None = None,
+    ) -> None:
         self._prefetch = prefetch
         self._factory = factory
         self._progress = progress
+        self._cancel = cancel
         self._warmed: dict[int, Candidate] = {}  # parents whose dependencies were warmed
         self._pins: dict[str, int] = {}  # times each project was pinned
+
+    def starting_round(self, index: int) -> None:
+        if self._cancel is not None and self._cancel.is_set():
+            raise ResolutionCancelled("the resolution was cancelled")
 
     def adding_requirement(self, requirement: Req, parent: Candidate | None) -> None:
         # resolvelib adds a candidate's dependencies one at a time, each fetched as it is
@@ -126,13 +148,16 @@ def resolve(
     cwd: str | Path = ".",
     progress: Progress = NO_PROGRESS,
     max_rounds: int = _MAX_ROUNDS,
+    cancel: threading.Event | None = None,
 ) -> InstallPlan:
     """What ``pip install <request>`` would do in ``env``.
 
     ``request`` is a :class:`PipRequest` or the very arguments a user gives ``pip install``.
     Raises :class:`ResolutionImpossibleError` where pip would fail to resolve, and
     :class:`ResolutionTooDeepError` past ``max_rounds`` (pip's own limit unless a caller, such
-    as a remedy, bounds its effort lower). ``progress`` is told each pin.
+    as a remedy, bounds its effort lower). ``progress`` is told each pin. Setting ``cancel``
+    (from another thread) stops the resolution at its next round with
+    :class:`ResolutionCancelled`.
     """
     req = request if isinstance(request, PipRequest) else parse_pip_args(request, cwd)
     tgt = target or env.target
@@ -145,12 +170,13 @@ def resolve(
     factory = Factory(tgt, req, client, installed)
     roots, constraints, user_requested = collect_root(factory, req)
     provider = PipProvider(factory, constraints, user_requested, req.no_deps, req.upgrade_strategy)
-    reporter = _Reporter(client, factory, progress)
+    reporter = _Reporter(client, factory, progress, cancel)
     resolver = _Resolver(provider, reporter)
     try:
-        for root in roots:  # every requested project's page at once, not one per round
-            reporter.adding_requirement(root, None)
-        result = resolver.resolve(roots, max_rounds=max_rounds)
+        with client.warming():
+            for root in roots:  # every requested project's page at once, not one per round
+                reporter.adding_requirement(root, None)
+            result = resolver.resolve(roots, max_rounds=max_rounds)
     except ResolutionTooDeep:
         raise ResolutionTooDeepError(max_rounds) from None
     except PipAbort as abort:
@@ -168,8 +194,6 @@ def resolve(
                 err.no_candidates,
             )
         raise err from None
-    finally:
-        client.stop_warming()
     plan = build_plan(
         env,
         tgt,
