@@ -11,6 +11,7 @@ all ask here).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
@@ -33,10 +34,65 @@ def parse_requirement(text: str) -> Requirement | None:
     """A Requires-Dist / requirement line, or None where pip would not accept it (pip drops
     the distribution version whose metadata has one: the caller decides). Cached: the same
     strings repeat across candidates and runs; callers never mutate the result."""
+    fast = _simple_requirement(text)
+    if fast is not None:
+        return fast
     try:
         return Requirement(text)
-    except InvalidRequirement:
+    except (InvalidRequirement, InvalidSpecifier):  # packaging lets the latter out ("===1,>=1.*")
         return None
+
+
+# The common shapes of a Requires-Dist line (``name``, ``name[x,y]``, ``name>=1,<2``,
+# ``name (>=1)``, each with ``; marker``): packaging's tokenizer takes ~65 us a line, and a
+# fresh check reads ~1,000 of them. Anything else, or anything packaging's own pieces reject
+# here, goes to packaging's parser: the result is packaging's either way (property-tested
+# against it, tests/property/test_requirement_fast_path.py).
+_OP = r"(?:~=|==|!=|<=|>=|<|>)"
+_ID = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"  # packaging's IDENTIFIER, word-bounded
+_SIMPLE = re.compile(
+    r"(" + _ID + r")"  # the name
+    r"(?:\[(" + _ID + r"(?:," + _ID + r")*)\])?"  # extras
+    r"(?: ?\(((?:"
+    + _OP
+    + r"[0-9][A-Za-z0-9.*+!_-]*)(?:,(?:"
+    + _OP
+    + r"[0-9][A-Za-z0-9.*+!_-]*))*)\)"
+    r"| ?((?:" + _OP + r"[0-9][A-Za-z0-9.*+!_-]*)(?:,(?:" + _OP + r"[0-9][A-Za-z0-9.*+!_-]*))*))?"
+    r"(?: ?; ?(\S.*\S|\S))?"  # the marker, trimmed
+)
+
+
+@lru_cache(maxsize=4096)
+def _marker(text: str) -> Marker | None:
+    """Markers repeat across requirements (``extra == "dev"``...): parsed once each."""
+    try:
+        return Marker(text)
+    except InvalidMarker:
+        return None
+
+
+def _simple_requirement(text: str) -> Requirement | None:
+    m = _SIMPLE.fullmatch(text)
+    if m is None:
+        return None
+    name, extras, parened, bare, marker_text = m.groups()
+    try:
+        specifier = SpecifierSet(parened or bare or "")
+    except InvalidSpecifier:
+        return None
+    marker = None
+    if marker_text is not None:
+        marker = _marker(marker_text)
+        if marker is None:
+            return None
+    req = Requirement.__new__(Requirement)
+    req.name = name
+    req.url = None
+    req.extras = set(extras.split(",")) if extras else set()
+    req.specifier = specifier
+    req.marker = marker
+    return req
 
 
 _CONTAINS: dict[tuple[str, str], bool] = {}
