@@ -11,6 +11,7 @@ all ask here).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -63,6 +64,9 @@ _SIMPLE = re.compile(
 )
 
 
+_TEMPLATE = Requirement("template")
+
+
 @lru_cache(maxsize=4096)
 def _marker(text: str) -> Marker | None:
     """Markers repeat across requirements (``extra == "dev"``...): parsed once each."""
@@ -86,7 +90,8 @@ def _simple_requirement(text: str) -> Requirement | None:
         marker = _marker(marker_text)
         if marker is None:
             return None
-    req = Requirement.__new__(Requirement)
+    # a copy of a parsed one: whatever else packaging's __init__ sets comes along
+    req = copy.copy(_TEMPLATE)
     req.name = name
     req.url = None
     req.extras = set(extras.split(",")) if extras else set()
