@@ -3,7 +3,8 @@
 Each case (``tests/cases/*.yml``) builds a real environment (a venv of the target python whose
 root is a conda prefix with real-shaped conda packages, or a prefix that is no venv at all),
 runs **real pip** inside it with ``--dry-run --report`` against the case's offline universe,
-and requires mixguard's prediction to be identical: the same (name, version, requested) set,
+and requires mixguard's prediction to be identical: the same (name, version, requested,
+is_direct) set,
 the same conflict, the same refusal, or the same usage error.
 
 mixguard gets **no target flags**: the prefix is on this machine, so its glibc, CUDA driver and
@@ -341,11 +342,12 @@ def test_parity(
                 i["metadata"]["name"].lower().replace("_", "-").replace(".", "-"),
                 i["metadata"]["version"],
                 i["requested"],
+                i["is_direct"],
             )
             for i in report["install"]
         )
         plan = resolve(env, request, client)
-        ours = sorted((c.name, c.version, c.requested) for c in plan.installs)
+        ours = sorted((c.name, c.version, c.requested, c.is_direct) for c in plan.installs)
         assert ours == theirs
         assert plan.complete, plan.unknowns
         assert not plan.refusals
@@ -360,7 +362,7 @@ def test_parity(
         jsonschema.validate(data, REPORT_SCHEMA)
         assert (
             sorted(
-                (i["metadata"]["name"], i["metadata"]["version"], i["requested"])
+                (i["metadata"]["name"], i["metadata"]["version"], i["requested"], i["is_direct"])
                 for i in data["plan"]["install"]
             )
             == theirs

@@ -191,7 +191,7 @@ class Report:
                 },
                 "requested": c.requested,
                 "requested_extras": list(c.requested_extras),
-                "is_direct": False,
+                "is_direct": c.is_direct,
                 "is_yanked": c.is_yanked,
                 "download_info": {"url": c.url, "archive_info": {"hashes": dict(c.hashes)}}
                 if c.url

@@ -31,6 +31,7 @@ class Pick:
     file: DistributionFile | None = None
     requires_dist: tuple[str, ...] = ()
     requires_python: str | None = None
+    direct: bool = False  # the file came from a path or URL requirement
 
 
 def _action(
@@ -115,6 +116,7 @@ def build_plan(
                 requires_python=pick.requires_python,
                 replaces=replaces,
                 file=f if f.kind != "other" else None,
+                is_direct=pick.direct,
             )
         )
     changes.sort(key=lambda c: c.name)

@@ -79,6 +79,9 @@ class Change:
     file: DistributionFile | None = field(
         default=None, compare=False, repr=False
     )  # to fetch RECORD
+    #: pip's report ``is_direct``: the requirement named this file itself (a path or URL), as
+    #: pip's ``InstallRequirement.is_direct`` (an ``original_link``); not for index files
+    is_direct: bool = False
 
 
 @dataclass(frozen=True, slots=True)

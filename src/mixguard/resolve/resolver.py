@@ -235,6 +235,7 @@ def _picks(mapping: Mapping[str, Candidate], user_requested: Mapping[str, int]) 
                 cand.file,
                 known.requires_dist if known else (),
                 known.requires_python if known else None,
+                cand.direct,
             )
         )
     return out
