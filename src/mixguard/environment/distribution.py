@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -93,6 +94,13 @@ def _read_text(path: Path, where: str) -> str | None:
 
 def _parse_metadata(text: str) -> RawMetadata:
     raw, _unparsed = parse_email(text)
+    # the values that repeat across distributions ("2.1", "1.0", "six", "numpy>=1.21") are
+    # interned: the email parser makes new strings for each, and a prefix holds thousands
+    for key, value in raw.items():
+        if type(value) is str:
+            raw[key] = sys.intern(value)  # type: ignore[literal-required]
+        elif type(value) is list and all(type(v) is str for v in value):
+            raw[key] = [sys.intern(v) for v in value]  # type: ignore[literal-required]
     return raw
 
 
@@ -135,7 +143,7 @@ def read_distribution(
     """Read ``entry`` (a name inside ``site_packages``) if it is distribution metadata."""
     path = site_packages / entry
     rel = f"{rel_site}/{entry}" if rel_site else entry
-    where = f"{where_root}{rel}"
+    where = f"{where_root}{rel}" if where_root else rel  # one string, not two equal ones
     if entry.endswith(".dist-info") and path.is_dir():
         kind: DistKind = "dist-info"
         meta_text = _read_text(path / "METADATA", where)
@@ -200,7 +208,7 @@ def read_distribution(
         path=rel,
         display_name=display,
         metadata=metadata,
-        installer=installer.strip() if installer else None,
+        installer=sys.intern(installer.strip()) if installer else None,
         has_record=record is not None,
         requested=kind == "dist-info" and (path / "REQUESTED").exists(),
         direct_url=direct_url,
