@@ -174,6 +174,8 @@ def check(
         if ahead is not None:
             ahead.cancel()
         return Report(env, refusal_findings(plan), plan, args, pip=request)
+    if ahead is not None:
+        ahead.settle(plan)
     # the findings read every planned wheel's RECORD: all at once
     if plan.installs:
         progress.stage(f"reading the files of {len(plan.installs)} planned distributions")

@@ -142,6 +142,12 @@ class ConstraintsAhead:
     def cancel(self) -> None:
         self._cancel.set()
 
+    def settle(self, plan: InstallPlan) -> None:
+        """The plan is known: when it leaves conda's packages alone the resolution is not
+        needed, and stops now rather than compete with the findings' reads."""
+        if _keeps_conda(plan):
+            self.cancel()
+
     def remedy(self, plan: InstallPlan | None) -> Remedy:
         if plan is not None and _keeps_conda(plan):
             self.cancel()
