@@ -274,13 +274,8 @@ def no_deps_remedy(
         from .plan.check import pip_check
 
         mine = tuple(c for c in plan.changes if c.requested)
-        nd = replace(
-            plan,
-            changes=mine,
-            check_after=pip_check(env, mine, env.target),
-            # a plan resting on unknown facts may have picked other versions: still unproven
-            unknowns=plan.unknowns,
-        )
+        # the plan's unknowns stay: resting on unknown facts, it may have picked other versions
+        nd = replace(plan, changes=mine, check_after=pip_check(env, mine, env.target))
     else:
         try:
             nd = resolve(env, replace(request, no_deps=True), client)
