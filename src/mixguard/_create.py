@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-from packaging.metadata import RawMetadata
+from typing import TYPE_CHECKING, Any
 
 from .environment.distribution import PythonDistribution
 from .environment.model import Environment
 from .errors import EnvironmentReadError
 from .names import PypiName
+
+if TYPE_CHECKING:
+    from packaging.metadata import RawMetadata
 
 __all__ = ["needs_solve", "replay_pip_section", "solve_environment"]
 

@@ -76,14 +76,23 @@ def _marker(text: str) -> Marker | None:
         return None
 
 
+@lru_cache(maxsize=4096)
+def _specifier_set(text: str) -> SpecifierSet | None:
+    """Specifier texts repeat too (``>=1.17``): one SpecifierSet each, shared (never mutated:
+    building one hashes each clause, which parses its version twice)."""
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
 def _simple_requirement(text: str) -> Requirement | None:
     m = _SIMPLE.fullmatch(text)
     if m is None:
         return None
     name, extras, parened, bare, marker_text = m.groups()
-    try:
-        specifier = SpecifierSet(parened or bare or "")
-    except InvalidSpecifier:
+    specifier = _specifier_set(parened or bare or "")
+    if specifier is None:
         return None
     marker = None
     if marker_text is not None:

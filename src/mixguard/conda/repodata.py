@@ -265,7 +265,7 @@ class RepoData:
                 sep = _SEP.match(buf, end)
                 if sep is None:
                     raise self._error(end, self._where(section, key, fn), "expected ',' or '}'")
-                pos, closing = sep.end(), sep.group(1) == b"}"
+                pos, closing, plain = sep.end(), sep.group(1) == b"}", True
             else:
                 m = _ENTRY.match(buf, pos)
                 if m is None:
@@ -274,12 +274,14 @@ class RepoData:
                     )
                 fn = self._key(m.group(1), pos)
                 start, end = m.span(2)
-                pos, closing = m.end(), m.group(3) == b"}"
+                pos, closing, plain = m.end(), m.group(3) == b"}", False
                 if b"\\" in m.group(1):  # a saved index cannot read this key back simply
                     self._escaped[start] = m.start(1)
             sec = section if section is not None else (1 if fn.endswith(".conda") else 0)
             if sec != 2:  # wheels inside repodata (packages.whl) are not conda packages
-                index.setdefault(self._name_of(fn, start, end), []).append((start, end, fn, sec))
+                index.setdefault(self._name_of(fn, start, end, plain), []).append(
+                    (start, end, fn, sec)
+                )
                 self._count += 1
             last = fn
             if closing:
@@ -290,11 +292,28 @@ class RepoData:
         base = "$" if section is None else f"$.{key}"
         return base if last is None else f"{base}[{last!r}] (the entry after it)"
 
-    def _name_of(self, fn: str, start: int, end: int) -> str:
-        at = self._buf.find(b'"name"', start, end)
-        m = _NAME.match(self._buf, at) if at != -1 else None
-        if m is not None:
-            return m.group(1).decode("utf-8", "replace").lower()
+    def _name_of(self, fn: str, start: int, end: int, plain: bool) -> str:
+        """The record's own ``name`` (lower case); the file name's when it has none.
+
+        ``plain``: the record has no backslash and no nested object, so each quote opens or
+        closes a string and the first ``"name"`` followed by ``:`` is the key (a ``"name"``
+        value in a list is not). Otherwise the record is decoded: a nested object may hold a
+        ``name`` of its own before the record's."""
+        buf = self._buf
+        if plain:
+            at = buf.find(b'"name"', start, end)
+            while at != -1:
+                m = _NAME.match(buf, at)
+                if m is not None:
+                    return m.group(1).decode("utf-8", "replace").lower()
+                at = buf.find(b'"name"', at + 6, end)
+        else:
+            try:
+                name = json.loads(buf[start:end]).get("name")
+            except (ValueError, RecursionError, AttributeError):
+                name = None  # a bad record says so when it is read
+            if isinstance(name, str):
+                return name.lower()
         return _stem(fn).rsplit("-", 2)[0].lower()
 
     def _skip_value(self, pos: int, where: str) -> int:

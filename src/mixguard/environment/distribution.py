@@ -10,12 +10,14 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from packaging.metadata import RawMetadata, parse_email
-
+from .._core_metadata import parse_metadata
 from ..errors import EnvironmentReadError
 from ..names import CondaName, PypiName, pypi_name
+
+if TYPE_CHECKING:
+    from packaging.metadata import RawMetadata
 
 __all__ = [
     "DistKind",
@@ -93,9 +95,9 @@ def _read_text(path: Path, where: str) -> str | None:
 
 
 def _parse_metadata(text: str) -> RawMetadata:
-    raw, _unparsed = parse_email(text)
+    raw = parse_metadata(text)
     # the values that repeat across distributions ("2.1", "1.0", "six", "numpy>=1.21") are
-    # interned: the email parser makes new strings for each, and a prefix holds thousands
+    # interned: parsing makes new strings for each, and a prefix holds thousands
     for key, value in raw.items():
         if type(value) is str:
             raw[key] = sys.intern(value)  # type: ignore[literal-required]

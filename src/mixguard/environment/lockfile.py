@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from packaging.metadata import RawMetadata
+from typing import TYPE_CHECKING, Any
 
 from ..conda.records import PackageRecord
 from ..errors import EnvironmentReadError, total
@@ -21,6 +19,9 @@ from ._yaml import load_yaml
 from .distribution import PythonDistribution
 from .model import Environment
 from .target import Target
+
+if TYPE_CHECKING:
+    from packaging.metadata import RawMetadata
 
 __all__ = ["read_lockfile"]
 

@@ -20,17 +20,20 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
-from packaging.metadata import RawMetadata, parse_email
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from .._core_metadata import parse_metadata
 from .._paths import local_path
 from ..names import PypiName
 from ._zip import MISSING, read_member
 from .links import DistributionFile
 from .transport import FetchError, Response, Transport, redact_url
+
+if TYPE_CHECKING:
+    from packaging.metadata import RawMetadata
 
 __all__ = [
     "DistMetadata",
@@ -124,7 +127,7 @@ def metadata_from_text(
     text: str, source: MetadataSource, notes: tuple[str, ...] = ()
 ) -> DistMetadata:
     """Parse METADATA/PKG-INFO text; raises ``ValueError`` when name or version is missing."""
-    raw, _unparsed = parse_email(text)
+    raw = parse_metadata(text)
     name, version = raw.get("name"), raw.get("version")
     if not name or not version:
         raise ValueError("metadata has no Name or Version")
