@@ -26,6 +26,7 @@ __all__ = [
     "is_pinned",
     "marker_holds",
     "parse_requirement",
+    "requirement_text",
     "satisfied_by_version",
 ]
 
@@ -107,6 +108,22 @@ def _simple_requirement(text: str) -> Requirement | None:
     req.specifier = specifier
     req.marker = marker
     return req
+
+
+_TEXTS: dict[int, tuple[Requirement, str]] = {}
+
+
+def requirement_text(req: Requirement) -> str:
+    """``str(req)``, remembered per requirement object (the parsed ones are shared and never
+    mutated): packaging formats it anew each time, marker included, and a backtracking
+    resolution builds ~20,000 requirements from the same few hundred. The entry holds the
+    object, so its id cannot be reused while the entry lives."""
+    got = _TEXTS.get(id(req))
+    if got is None or got[0] is not req:
+        if len(_TEXTS) >= 65536:
+            _TEXTS.clear()
+        got = _TEXTS[id(req)] = (req, str(req))
+    return got[1]
 
 
 _CONTAINS: dict[tuple[str, str], bool] = {}

@@ -58,6 +58,11 @@ class Factory:
     #: the dependencies last given for a candidate (by ``id``, as pip tracks candidates), for
     #: the reporter's prefetching: it warms them all as soon as the first is added
     _given_deps: dict[int, tuple[Candidate, list[Req]]] = field(default_factory=dict)
+    #: next_files' answers (by ``id``, the entry holding its candidate): a backtracking
+    #: resolution rejects and re-pins the same candidates hundreds of times
+    _next: dict[tuple[int, int], tuple[IndexCandidate, list[DistributionFile]]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self.finder = Finder(self.target, self.request)
@@ -291,6 +296,9 @@ class Factory:
     def next_files(self, candidate: IndexCandidate, count: int) -> list[DistributionFile]:
         """The best files of the ``count`` versions after ``candidate``'s, in pip's order: what
         the resolver tries next if it rejects ``candidate`` (speculation for prefetching)."""
+        known = self._next.get((id(candidate), count))
+        if known is not None and known[0] is candidate:
+            return known[1]
         files = self.client.project_files(candidate.project)
         out: list[DistributionFile] = []
         seen: set[Version] = {candidate.version}
@@ -301,6 +309,7 @@ class Factory:
             out.append(f)
             if len(out) == count:
                 break
+        self._next[(id(candidate), count)] = (candidate, out)
         return out
 
     def iter_index_infos(

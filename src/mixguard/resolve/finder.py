@@ -53,7 +53,13 @@ class Finder:
         # resolution asks for the same project thousands of times (every ``__bool__``, every
         # backjump): re-evaluating botocore's ~5,000 files each time took Airflow's check minutes
         self._projects: dict[int, _ProjectMemo] = {}
-        self._clauses: dict[tuple[str, str], dict[Version, bool]] = {}
+        # Keyed by the objects' ids, each entry holding its object (so the id cannot be reused
+        # while the entry lives): hashing a packaging Version hashes its key's Infinity
+        # markers through their repr (~5 us), and a backtracking resolution asks these
+        # questions ~100,000 times of the same Version and SpecifierSet objects
+        self._clauses: dict[tuple[str, str], dict[int, tuple[Version, bool]]] = {}
+        self._prerelease: dict[int, tuple[Version, bool]] = {}
+        self._set_allows: dict[tuple[tuple[str, str], ...], bool] = {}
 
     def evaluate(self, project: str, file: DistributionFile) -> bool:
         """pip's ``LinkEvaluator.evaluate_link`` (yanked links allowed: the factory decides)."""
@@ -146,31 +152,50 @@ class Finder:
         """
         pre = True if self.request.pre else None
         specs = list(specifier)
+        is_pre = self._is_prerelease
         if not specs:
             if pre:
                 return lambda v: True
-            return lambda v: not v.is_prerelease or not has_final()
-        allow = bool(pre if pre is not None else specifier.prereleases)
+            return lambda v: not is_pre(v) or not has_final()
         tables = []
+        keys = []
         for spec in specs:
             key = (spec.operator, spec.version)
+            keys.append(key)
             table = self._clauses.get(key)
             if table is None:
                 table = self._clauses[key] = {}
             tables.append((spec, table))
+        if pre is not None:
+            allow = pre
+        else:
+            # ``specifier.prereleases``, which parses every clause's version to answer: a pure
+            # function of the clauses (mixguard never sets a set's prereleases explicitly)
+            clauses = tuple(keys)
+            got = self._set_allows.get(clauses)
+            if got is None:
+                got = self._set_allows[clauses] = bool(specifier.prereleases)
+            allow = got
 
         def ok(v: Version) -> bool:
-            if not allow and v.is_prerelease:
+            if not allow and is_pre(v):
                 return False
+            vid = id(v)
             for spec, table in tables:
-                hit = table.get(v)
-                if hit is None:
-                    hit = table[v] = spec.contains(v, prereleases=True)
-                if not hit:
+                got = table.get(vid)
+                if got is None or got[0] is not v:
+                    got = table[vid] = (v, spec.contains(v, prereleases=True))
+                if not got[1]:
                     return False
             return True
 
         return ok
+
+    def _is_prerelease(self, v: Version) -> bool:
+        got = self._prerelease.get(id(v))
+        if got is None or got[0] is not v:
+            got = self._prerelease[id(v)] = (v, v.is_prerelease)
+        return got[1]
 
     def filter_versions(
         self, versions: Iterable[Version], specifier: SpecifierSet

@@ -11,6 +11,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from ..requirements import requirement_text
 from .base import REQUIRES_PYTHON, Candidate, Req, format_name
 
 if TYPE_CHECKING:
@@ -38,13 +39,14 @@ class SpecifierRequirement(Req):
     def __post_init__(self) -> None:
         self.project = canonicalize_name(self.requirement.name)
         self.name = format_name(self.project, self.extras)
+        text = requirement_text(self.requirement)
         if not self.text:
-            self.text = str(self.requirement)
+            self.text = text
         # pip: str(ireq), i.e. the requirement and "(from <parent>)", and the extras. Computed
         # once: the resolver hashes requirements ~100,000 times in a large resolution, and
         # str(Requirement) is not cheap
         parent = self.parent.project if self.parent is not None else None
-        self._equal = (self.name, str(self.requirement), parent)
+        self._equal = (self.name, text, parent)
         self._hash = hash(self._equal)
 
     @property
@@ -65,7 +67,7 @@ class SpecifierRequirement(Req):
 
     def format_for_error(self) -> str:
         # pip's SpecifierRequirement.format_for_error: "A, B and C" from "A,B,C"
-        parts = [p.strip() for p in str(self.requirement).split(",")]
+        parts = [p.strip() for p in requirement_text(self.requirement).split(",")]
         if len(parts) == 1:
             return parts[0]
         return ", ".join(parts[:-1]) + " and " + parts[-1]
