@@ -288,3 +288,44 @@ def test_warm_record_reads_a_pinned_wheels_record_once(server: IndexServer) -> N
     seen = len(server.requests(f"/files/{fn}"))
     assert client.record(f) == paths and len(server.requests(f"/files/{fn}")) == seen
     client.stop_warming()
+
+
+def test_a_record_at_hand_with_the_metadata_costs_no_request(server: IndexServer) -> None:
+    # RECORD sits next to METADATA at the archive's end: the tail read for METADATA holds it
+    fn, data = wheel("near", "1.0", ["six"], padding=200_000)
+    url = server.add(f"/files/{fn}", Route(body=data))
+    f = must(DistributionFile.from_link(fn, url, hashes={"sha256": sha256(data)}))
+    client = IndexClient(transport=FAST)
+    meta = client.metadata(f)
+    assert isinstance(meta, DistMetadata) and meta.requires_dist == ("six",)
+    seen = len(server.requests(f"/files/{fn}"))
+    paths = client.record(f)
+    assert len(server.requests(f"/files/{fn}")) == seen  # no request of its own
+    from mixguard.index.metadata import fetch_record
+
+    assert paths is not None and paths == fetch_record(FAST, f)  # what reading it gives
+    assert "near/blob.bin" in paths and "near-1.0.dist-info/RECORD" in paths
+
+
+def test_a_record_out_of_reach_is_read_on_its_own(server: IndexServer) -> None:
+    # RECORD first, then 200 KB, then METADATA: the METADATA reads do not reach it
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("far-1.0.dist-info/RECORD", "far/__init__.py,,\nfar-1.0.dist-info/RECORD,,\n")
+        zf.writestr("far/blob.bin", b"x" * 200_000)
+        zf.writestr("far/__init__.py", "")
+        zf.writestr(
+            "far-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: far\nVersion: 1.0\n"
+        )
+    fn, data = "far-1.0-py3-none-any.whl", buf.getvalue()
+    url = server.add(f"/files/{fn}", Route(body=data))
+    f = must(DistributionFile.from_link(fn, url, hashes={"sha256": sha256(data)}))
+    client = IndexClient(transport=FAST)
+    meta = client.metadata(f)
+    assert isinstance(meta, DistMetadata) and meta.record is None
+    seen = len(server.requests(f"/files/{fn}"))
+    assert client.record(f) == ("far/__init__.py", "far-1.0.dist-info/RECORD")
+    assert len(server.requests(f"/files/{fn}")) > seen

@@ -238,3 +238,51 @@ def test_dependencies_are_warmed_together_and_the_next_versions_on_rejection(
     assert {"warm dep-a", "warm dep-b", "warm dep-c"} <= set(ev[:first_dep_page])
     # top 2.0 rejected (pinned>=2 against pinned<2): top 1.0's METADATA was warmed
     assert "warm-metadata top-1.0-py3-none-any.whl" in ev
+
+
+class _FollowingClient(_RecordingClient):
+    """Runs each warm's pick at once, on the caller's thread (a warming thread, in order)."""
+
+    def __init__(self, inner: IndexClient) -> None:
+        super().__init__(inner)
+        self.warmed: set[str] = set()
+
+    def warm(self, name, then=None):  # type: ignore[no-untyped-def]
+        if name in self.warmed:  # as the client: each project once
+            return
+        self.warmed.add(name)
+        self.events.append(f"warm {name}")
+        if then is not None:
+            then(self._inner.project_files(name))
+
+
+def test_warming_follows_the_likely_closure_down(tmp_path: Path) -> None:
+    """The resolver learns a candidate's dependencies only when it pins it; the warming
+    threads go on down the likely picks' own dependencies (the target's markers, no extras),
+    so that the deeper levels are not fetched one after another on the critical path."""
+    from mixguard.index.client import IndexConfig
+
+    from ..index.builders import wheel
+
+    links = tmp_path / "links"
+    links.mkdir()
+    for fn, data in (
+        wheel("top", "1.0", ["mid", 'winonly; sys_platform == "win32"', "top[x]"]),
+        wheel("mid", "1.0", ["leaf>=1"]),
+        wheel("leaf", "1.0", ["deep", "top"]),  # a cycle back to the top: warmed once
+        wheel("deep", "1.0"),
+        wheel("winonly", "1.0"),
+    ):
+        (links / fn).write_bytes(data)
+    (tmp_path / "empty").mkdir()
+    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
+    req = parse_pip_args(["top", "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)])
+    client = _FollowingClient(
+        IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
+    )
+    plan = resolve(env, req, client)
+    assert {c.name for c in plan.installs} == {"top", "mid", "leaf", "deep"}
+    ev = client.events
+    # all of the closure warmed before the resolver read the second level's page itself
+    assert {"warm mid", "warm leaf", "warm deep"} <= set(ev[: ev.index("page mid")])
+    assert ev.count("warm top") == 1 and "warm winonly" not in ev

@@ -193,6 +193,9 @@ class IndexClient:
     _dirs: dict[Path, dict[str, list[DistributionFile]]] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
     _spans: int = field(default=0, repr=False)  # resolutions under way (see warming)
+    #: stopped, and no span opened since: a warming thread still at work (following a
+    #: page's dependencies) must not start a new pool that would run on past the resolution
+    _stopped: bool = field(default=False, repr=False)
 
     # --- project pages --------------------------------------------------------------------
 
@@ -395,6 +398,8 @@ class IndexClient:
                 "offline, and the metadata is not in the cache",
             )
         result = fetch_metadata(self.transport, file, self.limits)
+        if isinstance(result, DistMetadata) and result.record is not None:
+            self._keep_record(file, result.record)
         if self.cache is not None:
             if isinstance(result, DistMetadata):
                 self.cache.store_metadata(
@@ -418,6 +423,15 @@ class IndexClient:
             with self._lock:
                 self._records[key] = paths
             return paths
+
+    def _keep_record(self, file: DistributionFile, paths: tuple[str, ...]) -> None:
+        """A RECORD read along with the METADATA (no request of its own): what
+        :meth:`record` would have fetched, kept as it keeps it."""
+        key = "record-" + Cache.metadata_key(file.sha256, file.url)
+        with self._lock:
+            self._records.setdefault(key, paths)
+        if self.cache is not None and file.sha256:
+            self.cache.store_metadata(key, {"paths": list(paths)}, file.filename)
 
     def prefetch_records(self, files: Iterable[DistributionFile]) -> None:
         """RECORDs of many wheels in parallel (the findings read one per planned wheel)."""
@@ -478,7 +492,7 @@ class IndexClient:
     def _submit_warm(self, key: str, fn: Callable[..., object], *args: Any) -> None:
         """Run ``fn(*args)`` on the background pool once per ``key`` (until stop_warming)."""
         with self._lock:
-            if key in self._warming:
+            if key in self._warming or self._stopped:
                 return
             self._warming.add(key)
             if self._pool is None:
@@ -500,6 +514,7 @@ class IndexClient:
         """A resolution's span (see :class:`~.source.Prefetch`)."""
         with self._lock:
             self._spans += 1
+            self._stopped = False
         try:
             yield
         finally:
@@ -515,6 +530,7 @@ class IndexClient:
         with self._lock:
             pool, self._pool = self._pool, None
             self._warming.clear()
+            self._stopped = True
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 

@@ -18,7 +18,7 @@ import io
 import tarfile
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
@@ -83,6 +83,10 @@ class DistMetadata:
     text: str = field(repr=False)
     raw: RawMetadata = field(repr=False, compare=False, hash=False)
     notes: tuple[str, ...] = ()
+    #: the wheel's RECORD paths when the bytes read for METADATA (by Range) already held
+    #: them: the findings want every planned wheel's RECORD, and reading it would otherwise
+    #: ask for the archive's tail a second time
+    record: tuple[str, ...] | None = field(default=None, repr=False, compare=False, hash=False)
 
     @property
     def known(self) -> Literal[True]:
@@ -213,8 +217,13 @@ def _from_zip(zf: zipfile.ZipFile, limits: Limits) -> str:
         return _decode(fh.read(limits.max_metadata_bytes + 1), limits)
 
 
+class _NotFetched(Exception):
+    """A read past the bytes at hand, on a :class:`_RangeFile` that may not fetch more."""
+
+
 class _RangeFile(io.RawIOBase):
-    """A read-only, seekable view of a remote file; reads become bounded Range requests."""
+    """A read-only, seekable view of a remote file; reads become bounded Range requests
+    (none once :attr:`fetching` is False: such a read raises :class:`_NotFetched`)."""
 
     def __init__(
         self, transport: Transport, url: str, size: int, tail: bytes, limits: Limits
@@ -223,6 +232,7 @@ class _RangeFile(io.RawIOBase):
         self._pos = 0
         self._have: list[tuple[int, bytes]] = [(size - len(tail), tail)]
         self.fetched = len(tail)
+        self.fetching = True
 
     def readable(self) -> bool:
         return True
@@ -246,6 +256,8 @@ class _RangeFile(io.RawIOBase):
                 out = data[self._pos - start : end - start]
                 self._pos = end
                 return out
+        if not self.fetching:
+            raise _NotFetched
         # read ahead a little: zipfile reads a local header, then the member right after it
         want_end = min(self._size, max(end, self._pos + 16 * 1024))
         if self.fetched + (want_end - self._pos) > self._limits.max_range_bytes:
@@ -295,7 +307,14 @@ def _wheel_by_range(transport: Transport, file: DistributionFile, limits: Limits
     if size is None:
         raise _Invalid("fetch-failed", "range response without a total size")
     rf = _RangeFile(transport, file.url, size, resp.content, limits)
-    return metadata_from_text(_metadata_of(rf, size, limits), "range")
+    meta = metadata_from_text(_metadata_of(rf, size, limits), "range")
+    rf.fetching = False
+    try:
+        # RECORD is the archive's last member but one, next to METADATA: usually at hand
+        record = read_member(rf, size, ".dist-info/RECORD", limits.max_range_bytes)
+    except _NotFetched:
+        return meta
+    return replace(meta, record=_record_paths(record)) if isinstance(record, bytes) else meta
 
 
 def _record_of(fh: io.RawIOBase | BinaryIO, size: int, limits: Limits) -> tuple[str, ...]:
@@ -470,17 +489,7 @@ def fetch_metadata(
             raise _Invalid("invalid", "neither a wheel nor an sdist")
         meta = _check(meta, file)
         if notes:
-            meta = DistMetadata(
-                meta.name,
-                meta.version,
-                meta.requires_dist,
-                meta.requires_python,
-                meta.provides_extra,
-                meta.source,
-                meta.text,
-                meta.raw,
-                (*meta.notes, *notes),
-            )
+            meta = replace(meta, notes=(*meta.notes, *notes))
         return meta
     except _Invalid as exc:
         reason = "; ".join([*notes, exc.reason])

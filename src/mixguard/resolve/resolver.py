@@ -9,18 +9,22 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from ..environment.model import Environment
 from ..environment.target import Target
 from ..errors import MixguardError
-from ..index.client import IndexClient
+from ..index.client import IndexClient, ProjectFiles
+from ..index.links import DistributionFile
 from ..index.metadata import DistMetadata
 from ..index.source import Index, Prefetch
 from ..names import PypiName
 from ..plan import ConflictCause, InstallPlan, Pick, build_plan, installed_view
 from ..progress import NO_PROGRESS, Progress
+from ..requirements import parse_requirement
 from .base import REQUIRES_PYTHON, Candidate, Req
 from .candidates import ExtrasCandidate, IndexCandidate, InstalledCandidate
 from .factory import Factory, PipAbort, collect_root
@@ -95,6 +99,8 @@ class _Reporter(_ReporterBase):
         self._progress = progress
         self._cancel = cancel
         self._warmed: dict[int, Candidate] = {}  # parents whose dependencies were warmed
+        #: set when the resolution has ended: warming threads still at work start no more
+        self.closed = False
         self._pins: dict[str, int] = {}  # times each project was pinned
 
     def starting_round(self, index: int) -> None:
@@ -115,8 +121,31 @@ class _Reporter(_ReporterBase):
         if isinstance(requirement, SpecifierRequirement):
             self._prefetch.warm(
                 requirement.project,
-                partial(self._factory.likely_pick, requirement.project, requirement.specifier),
+                partial(self._pick_and_follow, requirement.project, requirement.specifier),
             )
+
+    def _pick_and_follow(
+        self, project: str, specifier: SpecifierSet, files: ProjectFiles
+    ) -> DistributionFile | None:
+        """On a warming thread, once ``project``'s page is in: the file the resolver will
+        likely take, and then its own dependencies' pages, and so on down the likely closure.
+        The resolver learns a candidate's dependencies only when it pins it, so warming one
+        level ahead left every deeper level's page and METADATA on the critical path, one
+        after another (a cold seed check: ~35 fetches the resolver waited for). Speculation
+        only: each project is warmed once (by name), markers are the target's, extras are
+        not followed, and nothing is decided by what arrives."""
+        file = self._factory.likely_pick(project, specifier, files)
+        if file is None or self.closed:
+            return file
+        meta = self._factory.client.metadata(file)
+        if not isinstance(meta, DistMetadata):
+            return None
+        for text in meta.requires_dist:
+            req = parse_requirement(text)
+            if req is not None and (req.marker is None or self._factory.marker_ok(req, "")):
+                dep = canonicalize_name(req.name)
+                self._prefetch.warm(dep, partial(self._pick_and_follow, dep, req.specifier))
+        return file
 
     def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
         # backtracking walks a project's versions newest first, each one's METADATA read as
@@ -174,9 +203,12 @@ def resolve(
     resolver = _Resolver(provider, reporter)
     try:
         with client.warming():
-            for root in roots:  # every requested project's page at once, not one per round
-                reporter.adding_requirement(root, None)
-            result = resolver.resolve(roots, max_rounds=max_rounds)
+            try:
+                for root in roots:  # every requested project's page at once, not one per round
+                    reporter.adding_requirement(root, None)
+                result = resolver.resolve(roots, max_rounds=max_rounds)
+            finally:
+                reporter.closed = True
     except ResolutionTooDeep:
         raise ResolutionTooDeepError(max_rounds) from None
     except PipAbort as abort:
