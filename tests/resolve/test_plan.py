@@ -194,7 +194,7 @@ class _RecordingClient(_CountingClient):
         super().__init__(inner)
         self.events: list[str] = []
 
-    def warm(self, name, then=None):  # type: ignore[no-untyped-def]
+    def warm(self, name, then=None, *, priority=0):  # type: ignore[no-untyped-def]
         self.events.append(f"warm {name}")
 
     def warm_metadata(self, file):  # type: ignore[no-untyped-def]
@@ -247,7 +247,7 @@ class _FollowingClient(_RecordingClient):
         super().__init__(inner)
         self.warmed: set[str] = set()
 
-    def warm(self, name, then=None):  # type: ignore[no-untyped-def]
+    def warm(self, name, then=None, *, priority=0):  # type: ignore[no-untyped-def]
         if name in self.warmed:  # as the client: each project once
             return
         self.warmed.add(name)
@@ -286,3 +286,31 @@ def test_warming_follows_the_likely_closure_down(tmp_path: Path) -> None:
     # all of the closure warmed before the resolver read the second level's page itself
     assert {"warm mid", "warm leaf", "warm deep"} <= set(ev[: ev.index("page mid")])
     assert ev.count("warm top") == 1 and "warm winonly" not in ev
+
+
+def test_a_rejected_extras_candidate_warms_its_projects_next_versions(tmp_path: Path) -> None:
+    """``top[x]``: the resolver walks the extras candidate's versions (each pinned before its
+    base); a rejected one warms the next versions' METADATA as a plain one does."""
+    from mixguard.index.client import IndexConfig
+
+    from ..index.builders import wheel
+
+    links = tmp_path / "links"
+    links.mkdir()
+    for fn, data in (
+        wheel("top", "2.0", ['pinned>=2; extra == "x"'], extras=["x"]),
+        wheel("top", "1.0", [], extras=["x"]),
+        wheel("pinned", "1.0"),
+        wheel("pinned", "2.0"),
+    ):
+        (links / fn).write_bytes(data)
+    (tmp_path / "empty").mkdir()
+    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
+    args = ["top[x]", "pinned<2", "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)]
+    req = parse_pip_args(args)
+    client = _RecordingClient(
+        IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
+    )
+    plan = resolve(env, req, client)
+    assert ("top", "1.0") in {(c.name, c.version) for c in plan.installs}
+    assert "warm-metadata top-1.0-py3-none-any.whl" in client.events

@@ -15,6 +15,7 @@ from packaging.version import InvalidVersion, Version
 
 from .._paths import is_local, local_path
 from ..names import PypiName
+from ._warm_pool import WarmPool
 from .cache import Cache, CachedPage
 from .links import DistributionFile, parse_version
 from .metadata import (
@@ -191,7 +192,7 @@ class IndexClient:
     #: a local find-links directory's files by project, listed once (pip's
     #: ``_FlatDirectoryToUrls`` also lists a directory once, not once per project)
     _dirs: dict[Path, dict[str, list[DistributionFile]]] = field(default_factory=dict, repr=False)
-    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _pool: WarmPool | None = field(default=None, repr=False)
     _spans: int = field(default=0, repr=False)  # resolutions under way (see warming)
     #: stopped, and no span opened since: a warming thread still at work (following a
     #: page's dependencies) must not start a new pool that would run on past the resolution
@@ -457,7 +458,11 @@ class IndexClient:
         return {f.filename: r for f, r in zip(todo, results, strict=True)}
 
     def warm(
-        self, name: str, then: Callable[[ProjectFiles], DistributionFile | None] | None = None
+        self,
+        name: str,
+        then: Callable[[ProjectFiles], DistributionFile | None] | None = None,
+        *,
+        priority: int = 0,
     ) -> None:
         """Start fetching the page of ``name`` in the background and return at once; then the
         metadata of the file ``then`` picks from it (the one the resolver will likely want).
@@ -468,19 +473,25 @@ class IndexClient:
         METADATA files one after another are seconds. A later :meth:`project_files` or
         :meth:`metadata` waits for the fetch in flight and shares it; what the resolver decides
         does not depend on when anything arrives. Does nothing offline or for local indexes
-        (no network wait to overlap), or for a name already read or on its way.
+        (no network wait to overlap). For a name already read or on its way, only the pick is
+        made again (once per ``then``, by its repr: the project and the specifier), since a
+        new requirement on a known project may want another version: torch 2.1 pins
+        ``nvidia-cuda-nvrtc-cu12==12.1.105``, whose page a newer torch had already read.
         """
         if not self.overlaps:
             return
         key = str(canonicalize_name(name))
-        if key not in self._pages:
-            self._submit_warm(key, self._warm_page, key, then)
+        if key not in self._pages and key not in self._warming:
+            self._submit_warm(key, self._warm_page, key, then, priority=priority)
+        elif then is not None:
+            self._submit_warm(f"pick:{key}:{then!r}", self._warm_page, key, then, priority=priority)
 
     def warm_record(self, file: DistributionFile) -> None:
         """Start reading a wheel's RECORD in the background (see :meth:`warm`)."""
         if self.offline or file.kind != "wheel" or file.url.startswith("file:"):
             return
-        self._submit_warm("record:" + file.url, self.record, file)
+        # wanted by the findings, after the resolution: behind what the resolver waits for
+        self._submit_warm("record:" + file.url, self.record, file, priority=1)
 
     def warm_metadata(self, file: DistributionFile) -> None:
         """Start reading a file's METADATA in the background (see :meth:`warm`): the versions
@@ -489,19 +500,19 @@ class IndexClient:
             return
         self._submit_warm("metadata:" + file.url, self.metadata, file)
 
-    def _submit_warm(self, key: str, fn: Callable[..., object], *args: Any) -> None:
-        """Run ``fn(*args)`` on the background pool once per ``key`` (until stop_warming)."""
+    def _submit_warm(
+        self, key: str, fn: Callable[..., object], *args: Any, priority: int = 0
+    ) -> None:
+        """Run ``fn(*args)`` on the background pool once per ``key`` (until stop_warming);
+        lower ``priority`` numbers first (:class:`~._warm_pool.WarmPool`)."""
         with self._lock:
             if key in self._warming or self._stopped:
                 return
             self._warming.add(key)
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    max_workers=max(1, self.workers), thread_name_prefix="mixguard-warm"
-                )
+                self._pool = WarmPool(self.workers)
             pool = self._pool
-        with suppress(RuntimeError):  # shut down meanwhile (stop_warming): nothing to warm
-            pool.submit(_speculative, fn, *args)
+        pool.submit(priority, _speculative, fn, *args)  # shut down meanwhile: ignored
 
     @property
     def overlaps(self) -> bool:
@@ -532,7 +543,7 @@ class IndexClient:
             self._warming.clear()
             self._stopped = True
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown()
 
     def _warm_page(
         self, key: str, then: Callable[[ProjectFiles], DistributionFile | None] | None

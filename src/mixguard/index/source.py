@@ -42,8 +42,15 @@ class Prefetch(Protocol):
     """Work an index may start before it is asked (never changes what is decided)."""
 
     def warm(
-        self, name: str, then: Callable[[ProjectFiles], DistributionFile | None] | None = None
-    ) -> None: ...
+        self,
+        name: str,
+        then: Callable[[ProjectFiles], DistributionFile | None] | None = None,
+        *,
+        priority: int = 0,
+    ) -> None:
+        """Start ``name``'s page, then the METADATA of the file ``then`` picks; a lower
+        ``priority`` number starts first (0: what the resolver is about to need)."""
+        ...
 
     def warm_record(self, file: DistributionFile) -> None: ...
 
@@ -62,7 +69,11 @@ class NoPrefetch:
     """:class:`Prefetch` that fetches nothing ahead: for indexes with nothing to overlap."""
 
     def warm(
-        self, name: str, then: Callable[[ProjectFiles], DistributionFile | None] | None = None
+        self,
+        name: str,
+        then: Callable[[ProjectFiles], DistributionFile | None] | None = None,
+        *,
+        priority: int = 0,
     ) -> None:
         return None
 

@@ -93,15 +93,19 @@ class _Reporter(_ReporterBase):
         factory: Factory,
         progress: Progress,
         cancel: threading.Event | None = None,
+        constraints: Mapping[str, SpecifierSet] | None = None,
     ) -> None:
         self._prefetch = prefetch
+        self._constraints = constraints or {}
         self._factory = factory
         self._progress = progress
         self._cancel = cancel
         self._warmed: dict[int, Candidate] = {}  # parents whose dependencies were warmed
         #: set when the resolution has ended: warming threads still at work start no more
         self.closed = False
-        self._pins: dict[str, int] = {}  # times each project was pinned
+        self._followed: set[str] = set()  # projects whose likely pick's deps were warmed
+        self._lock = threading.Lock()
+        self._pins: dict[tuple[str, bool], int] = {}  # times each project was pinned
 
     def starting_round(self, index: int) -> None:
         if self._cancel is not None and self._cancel.is_set():
@@ -121,22 +125,32 @@ class _Reporter(_ReporterBase):
         if isinstance(requirement, SpecifierRequirement):
             self._prefetch.warm(
                 requirement.project,
-                partial(self._pick_and_follow, requirement.project, requirement.specifier),
+                partial(self._pick_and_follow, requirement.project, requirement.specifier, 0),
             )
 
     def _pick_and_follow(
-        self, project: str, specifier: SpecifierSet, files: ProjectFiles
+        self, project: str, specifier: SpecifierSet, depth: int, files: ProjectFiles
     ) -> DistributionFile | None:
         """On a warming thread, once ``project``'s page is in: the file the resolver will
         likely take, and then its own dependencies' pages, and so on down the likely closure.
         The resolver learns a candidate's dependencies only when it pins it, so warming one
         level ahead left every deeper level's page and METADATA on the critical path, one
         after another (a cold seed check: ~35 fetches the resolver waited for). Speculation
-        only: each project is warmed once (by name), markers are the target's, extras are
-        not followed, and nothing is decided by what arrives."""
+        only: each project's dependencies are followed once (a later pick of it, under
+        another specifier, warms only its own METADATA: following every version a backtrack
+        tries, torch's, fetched twice what the resolution needed), markers are the target's,
+        extras are not followed, and nothing is decided by what arrives. Each level down
+        waits behind the one above (``priority``): what the resolver is about to need first."""
+        constraint = self._constraints.get(project)
+        if constraint is not None:  # -c lines and held pins (a remedy's conda versions)
+            specifier = specifier & constraint
         file = self._factory.likely_pick(project, specifier, files)
         if file is None or self.closed:
             return file
+        with self._lock:
+            if project in self._followed:
+                return file
+            self._followed.add(project)
         meta = self._factory.client.metadata(file)
         if not isinstance(meta, DistMetadata):
             return None
@@ -144,25 +158,35 @@ class _Reporter(_ReporterBase):
             req = parse_requirement(text)
             if req is not None and (req.marker is None or self._factory.marker_ok(req, "")):
                 dep = canonicalize_name(req.name)
-                self._prefetch.warm(dep, partial(self._pick_and_follow, dep, req.specifier))
+                self._prefetch.warm(
+                    dep,
+                    partial(self._pick_and_follow, dep, req.specifier, depth + 1),
+                    priority=depth + 1,
+                )
         return file
 
     def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
         # backtracking walks a project's versions newest first, each one's METADATA read as
         # it is reached (torch: a dozen versions of 500 MB wheels, by Range): the next few
         # start on their way together
-        if isinstance(candidate, IndexCandidate):
-            for file in self._factory.next_files(candidate, _LOOKAHEAD):
+        base = _index_base(candidate)
+        if base is not None:
+            for file in self._factory.next_files(base, _LOOKAHEAD):
                 self._prefetch.warm_metadata(file)
 
     def pinning(self, candidate: Candidate) -> None:
         if isinstance(candidate, IndexCandidate):
             self._prefetch.warm_record(candidate.file)
+        base = _index_base(candidate)
+        if base is not None:
             # pinned again after a backjump: the resolver is walking this project's versions
-            # down (no rejection to hear about); the next few start on their way
-            seen = self._pins[candidate.project] = self._pins.get(candidate.project, 0) + 1
+            # down (no rejection to hear about); the next few start on their way. A request
+            # with extras (transformers[torch]) walks the extras candidate's versions, each
+            # pinned before its base: counted by the project, as one walk
+            key = (candidate.project, type(candidate) is IndexCandidate)
+            seen = self._pins[key] = self._pins.get(key, 0) + 1
             if seen > 1:
-                for file in self._factory.next_files(candidate, _LOOKAHEAD):
+                for file in self._factory.next_files(base, _LOOKAHEAD):
                     self._prefetch.warm_metadata(file)
         if isinstance(candidate, (IndexCandidate, InstalledCandidate)):
             self._progress.pinned(candidate.project, str(candidate.version))
@@ -199,7 +223,7 @@ def resolve(
     factory = Factory(tgt, req, client, installed)
     roots, constraints, user_requested = collect_root(factory, req)
     provider = PipProvider(factory, constraints, user_requested, req.no_deps, req.upgrade_strategy)
-    reporter = _Reporter(client, factory, progress, cancel)
+    reporter = _Reporter(client, factory, progress, cancel, constraints)
     resolver = _Resolver(provider, reporter)
     try:
         with client.warming():
@@ -237,6 +261,13 @@ def resolve(
     )
     refused = hash_refusals(req, plan.installs)
     return replace(plan, refusals=refused) if refused else plan
+
+
+def _index_base(candidate: Candidate) -> IndexCandidate | None:
+    """The index candidate behind ``candidate`` (itself, or an extras candidate's base)."""
+    if isinstance(candidate, ExtrasCandidate):
+        candidate = candidate.base
+    return candidate if isinstance(candidate, IndexCandidate) else None
 
 
 def _picks(mapping: Mapping[str, Candidate], user_requested: Mapping[str, int]) -> list[Pick]:
