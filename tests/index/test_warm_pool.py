@@ -49,3 +49,22 @@ def test_a_failing_task_does_not_stop_the_pool() -> None:
     pool.submit(1, done.set)
     assert done.wait(5)
     pool.shutdown()
+
+
+def test_a_pool_never_shut_down_does_not_hold_the_process_at_exit() -> None:
+    # an API caller that starts the remedies' resolution and never reads it leaves a pool
+    # running: its threads are daemons, so the interpreter exits (else this would hang)
+    import subprocess
+    import sys
+
+    code = (
+        "import threading\n"
+        "from mixguard.index._warm_pool import WarmPool\n"
+        "pool = WarmPool(2)\n"
+        "pool.submit(0, threading.Event().wait)\n"  # never returns
+        "done = threading.Event()\n"
+        "pool.submit(0, done.set)\n"
+        "assert done.wait(10)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], timeout=120, capture_output=True)
+    assert proc.returncode == 0, proc.stderr

@@ -6,7 +6,8 @@ dependencies, the next versions after a rejection), what the findings will need 
 level). With one first-in-first-out queue the deep speculation of a backtracking resolution
 (every torch version's CUDA wheels) held back what the resolver was waiting for; here a lower
 priority number runs first. ``shutdown`` drops what has not started; what runs finishes (a
-bounded fetch), as ``ThreadPoolExecutor.shutdown(wait=False, cancel_futures=True)`` does.
+bounded fetch), as ``ThreadPoolExecutor.shutdown(wait=False, cancel_futures=True)`` does. The
+threads are daemons: at exit nothing waits for speculation (the cache's writes are atomic).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ class WarmPool:
         self._queue: queue.PriorityQueue[_Item] = queue.PriorityQueue()
         self._seq = itertools.count()
         self._threads: list[threading.Thread] = []
-        self._idle = 0
+        # released by a thread each time it finishes a task: an idle thread a submit can
+        # count on (ThreadPoolExecutor's scheme; a new thread counts once it has worked)
+        self._idle = threading.Semaphore(0)
         self._lock = threading.Lock()
         self._closed = False
 
@@ -41,23 +44,26 @@ class WarmPool:
             if self._closed:
                 return
             self._queue.put((priority, next(self._seq), fn, args))
-            # a thread more while tasks wait for one (as ThreadPoolExecutor grows)
-            if len(self._threads) < self._workers and self._queue.qsize() > self._idle:
-                t = threading.Thread(target=self._work, name=f"{self._name}-{len(self._threads)}")
+            if self._idle.acquire(blocking=False):
+                return  # an idle thread will take it
+            if len(self._threads) < self._workers:
+                # daemon: speculative work has no value once the process ends, and a pool
+                # that nothing shut down (an API caller that never reads the remedies it
+                # started) must not hold the interpreter at exit
+                t = threading.Thread(
+                    target=self._work, name=f"{self._name}-{len(self._threads)}", daemon=True
+                )
                 self._threads.append(t)
                 t.start()
 
     def _work(self) -> None:
         while True:
-            with self._lock:
-                self._idle += 1
             _priority, _seq, fn, args = self._queue.get()
-            with self._lock:
-                self._idle -= 1
             if fn is None:  # shut down
                 return
             with contextlib.suppress(Exception):  # speculative work: the caller redoes it
                 fn(*args)
+            self._idle.release()
 
     def shutdown(self) -> None:
         """Drop what has not started; each thread ends after its current task."""
