@@ -55,8 +55,8 @@ class Finder:
         self._projects: dict[int, _ProjectMemo] = {}
         # Keyed by the objects' ids, each entry holding its object (so the id cannot be reused
         # while the entry lives): hashing a packaging Version hashes its key's Infinity
-        # markers through their repr (~5 us), and a backtracking resolution asks these
-        # questions ~100,000 times of the same Version and SpecifierSet objects
+        # markers through their repr, and a backtracking resolution asks these questions
+        # ~100,000 times of the same Version objects
         self._clauses: dict[tuple[str, str], dict[int, tuple[Version, bool]]] = {}
         self._prerelease: dict[int, tuple[Version, bool]] = {}
         self._set_allows: dict[tuple[tuple[str, str], ...], bool] = {}
