@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from mixguard.demo import DEMO_HOST, demo_cuda, demo_prefix
 from mixguard.environment import read_prefix
 from mixguard.index.client import IndexClient
+from mixguard.index.source import Index
+from mixguard.plan import InstallPlan
 from mixguard.resolve import ResolutionImpossibleError, parse_pip_args, resolve
 from tests.cases.envs import UNIVERSES
 
@@ -154,29 +158,41 @@ class _CountingClient:
         return self._inner.metadata(file)
 
 
+_T = TypeVar("_T", bound="Index")
+
+
+def _resolve_from_links(
+    tmp_path: Path,
+    wheels: list[tuple[str, bytes]],
+    args: list[str],
+    make_client: Callable[[IndexClient], _T],
+) -> tuple[InstallPlan, _T]:
+    """``pip install ARGS`` into the demo prefix from a --find-links directory of ``wheels``
+    (an empty index beside it), through the client ``make_client`` wraps."""
+    from mixguard.index.client import IndexConfig
+
+    links = tmp_path / "links"
+    links.mkdir()
+    for fn, data in wheels:
+        (links / fn).write_bytes(data)
+    (tmp_path / "empty").mkdir()
+    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
+    req = parse_pip_args([*args, "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)])
+    client = make_client(
+        IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
+    )
+    return resolve(env, req, client), client
+
+
 def test_candidates_are_built_lazily_as_pip_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """resolvelib materialises a non-Sequence ``find_matches`` result with ``list()``; pip's
     FoundCandidates is a Sequence so that only the candidates tried are built. Here: 20
     versions of ``lazy-a`` and one needed, so one metadata read each, not twenty."""
-    from mixguard.index.client import IndexConfig
-
     from ..index.builders import wheel
 
-    links = tmp_path / "links"
-    links.mkdir()
-    for minor in range(20):
-        fn, data = wheel("lazy-a", f"1.{minor}", ["lazy-b"])
-        (links / fn).write_bytes(data)
-    for minor in range(20):
-        fn, data = wheel("lazy-b", f"2.{minor}")
-        (links / fn).write_bytes(data)
-    (tmp_path / "empty").mkdir()
-    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
-    req = parse_pip_args(["lazy-a", "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)])
-    client = _CountingClient(
-        IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
-    )
-    plan = resolve(env, req, client)
+    wheels = [wheel("lazy-a", f"1.{minor}", ["lazy-b"]) for minor in range(20)]
+    wheels += [wheel("lazy-b", f"2.{minor}") for minor in range(20)]
+    plan, client = _resolve_from_links(tmp_path, wheels, ["lazy-a"], _CountingClient)
     assert sorted((c.name, c.version) for c in plan.installs) == [
         ("lazy-a", "1.19"),
         ("lazy-b", "2.19"),
@@ -211,27 +227,15 @@ def test_dependencies_are_warmed_together_and_the_next_versions_on_rejection(
     """resolvelib adds a candidate's dependencies one at a time and reads each as it is added;
     the reporter starts them all at the first (else every page waits for the previous one's
     round trip). And when a version is rejected, the METADATA of the next ones is warmed."""
-    from mixguard.index.client import IndexConfig
-
     from ..index.builders import wheel
 
-    links = tmp_path / "links"
-    links.mkdir()
-    for fn, data in (
+    wheels = [
         wheel("top", "2.0", ["dep-a", "dep-b", "dep-c", "pinned>=2"]),
         wheel("top", "1.0", ["dep-a", "dep-b", "dep-c"]),
         *(wheel(f"dep-{x}", "1.0") for x in "abc"),
         wheel("pinned", "1.0"),
-    ):
-        (links / fn).write_bytes(data)
-    (tmp_path / "empty").mkdir()
-    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
-    args = ["top", "pinned<2", "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)]
-    req = parse_pip_args(args)
-    client = _RecordingClient(
-        IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
-    )
-    plan = resolve(env, req, client)
+    ]
+    plan, client = _resolve_from_links(tmp_path, wheels, ["top", "pinned<2"], _RecordingClient)
     assert ("top", "1.0") in {(c.name, c.version) for c in plan.installs}
     ev = client.events
     first_dep_page = ev.index("page dep-a")
@@ -260,27 +264,16 @@ def test_warming_follows_the_likely_closure_down(tmp_path: Path) -> None:
     """The resolver learns a candidate's dependencies only when it pins it; the warming
     threads go on down the likely picks' own dependencies (the target's markers, no extras),
     so that the deeper levels are not fetched one after another on the critical path."""
-    from mixguard.index.client import IndexConfig
-
     from ..index.builders import wheel
 
-    links = tmp_path / "links"
-    links.mkdir()
-    for fn, data in (
+    wheels = [
         wheel("top", "1.0", ["mid", 'winonly; sys_platform == "win32"', "top[x]"]),
         wheel("mid", "1.0", ["leaf>=1"]),
         wheel("leaf", "1.0", ["deep", "top"]),  # a cycle back to the top: warmed once
         wheel("deep", "1.0"),
         wheel("winonly", "1.0"),
-    ):
-        (links / fn).write_bytes(data)
-    (tmp_path / "empty").mkdir()
-    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
-    req = parse_pip_args(["top", "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)])
-    client = _FollowingClient(
-        IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
-    )
-    plan = resolve(env, req, client)
+    ]
+    plan, client = _resolve_from_links(tmp_path, wheels, ["top"], _FollowingClient)
     assert {c.name for c in plan.installs} == {"top", "mid", "leaf", "deep"}
     ev = client.events
     # all of the closure warmed before the resolver read the second level's page itself
@@ -291,26 +284,14 @@ def test_warming_follows_the_likely_closure_down(tmp_path: Path) -> None:
 def test_a_rejected_extras_candidate_warms_its_projects_next_versions(tmp_path: Path) -> None:
     """``top[x]``: the resolver walks the extras candidate's versions (each pinned before its
     base); a rejected one warms the next versions' METADATA as a plain one does."""
-    from mixguard.index.client import IndexConfig
-
     from ..index.builders import wheel
 
-    links = tmp_path / "links"
-    links.mkdir()
-    for fn, data in (
+    wheels = [
         wheel("top", "2.0", ['pinned>=2; extra == "x"'], extras=["x"]),
         wheel("top", "1.0", [], extras=["x"]),
         wheel("pinned", "1.0"),
         wheel("pinned", "2.0"),
-    ):
-        (links / fn).write_bytes(data)
-    (tmp_path / "empty").mkdir()
-    env = read_prefix(demo_prefix(), host=DEMO_HOST, environ={})
-    args = ["top[x]", "pinned<2", "--index-url", (tmp_path / "empty").as_uri(), "-f", str(links)]
-    req = parse_pip_args(args)
-    client = _RecordingClient(
-        IndexClient(IndexConfig(req.index.index_url, (), (str(links),)), offline=True)
-    )
-    plan = resolve(env, req, client)
+    ]
+    plan, client = _resolve_from_links(tmp_path, wheels, ["top[x]", "pinned<2"], _RecordingClient)
     assert ("top", "1.0") in {(c.name, c.version) for c in plan.installs}
     assert "warm-metadata top-1.0-py3-none-any.whl" in client.events
