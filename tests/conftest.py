@@ -42,6 +42,14 @@ def _no_machine_pip_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test has its own empty mixguard cache, never this machine's: the cache is keyed by
+    a file's sha256, so what a real check once stored (a RECORD of a wheel the demo index also
+    lists) would change what a demo check knows, and the golden report with it."""
+    monkeypatch.setenv("MIXGUARD_CACHE_DIR", str(tmp_path_factory.mktemp("mixguard-cache")))
+
+
 _LOOPBACK = ("localhost", "127.", "::1")
 
 
