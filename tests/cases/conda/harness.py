@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import itertools
+import shutil
 import sys
 import tempfile
 import traceback
@@ -275,7 +277,9 @@ def _call(
             kwargs[p] = mp
             undo.append(mp.undo)
         elif p == "tmp_path":
-            kwargs[p] = Path(tempfile.mkdtemp(prefix="conda-case-"))
+            tmp = Path(tempfile.mkdtemp(prefix="conda-case-"))
+            kwargs[p] = tmp
+            undo.append(functools.partial(shutil.rmtree, tmp, ignore_errors=True))
         elif p == "benchmark":
             kwargs[p] = lambda f, *a, **k: f(*a, **k)  # pytest-benchmark: just run it
         else:
