@@ -3,6 +3,7 @@ an unwritable cache degrades to an uncached run with one note, never a traceback
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -93,3 +94,62 @@ def test_a_cache_that_cannot_be_created_degrades(server: IndexServer, tmp_path: 
     assert _requires(IndexClient(cfg, cache=cache), "alpha") == ("six",)
     assert cache.write_error is not None and str(blocker) in cache.write_error
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def _json_index(server: IndexServer, versions: tuple[str, ...]) -> IndexConfig:
+    files = [
+        {
+            "filename": f"gamma-{v}-py3-none-any.whl",
+            "url": f"/f/gamma-{v}-py3-none-any.whl",
+            "hashes": {"sha256": f"{i:064x}"},
+            "requires-python": ">=3.8",
+        }
+        for i, v in enumerate(versions)
+    ]
+    body = json.dumps({"meta": {"api-version": "1.1"}, "name": "gamma", "files": files})
+    server.add("/simple/gamma/", Route(body=body.encode(), etag=f'"{len(versions)}"'))
+    return IndexConfig(index_url=server.url + "/simple")
+
+
+def _versions(client: IndexClient) -> list[str]:
+    return [str(f.version) for f in client.project_files("gamma").files]
+
+
+def test_a_saved_page_scan_stands_for_its_body_only(server: IndexServer, tmp_path: Path) -> None:
+    cfg = _json_index(server, ("1.0", "1.1", "2.0"))
+    assert _versions(IndexClient(cfg, cache=Cache(tmp_path))) == ["1.0", "1.1", "2.0"]
+    # fetched, the page is stored; its scan is saved when it is first read back
+    assert not list((tmp_path / "pages").rglob("*.scan"))
+    assert _versions(IndexClient(cfg, cache=Cache(tmp_path), offline=True)) == ["1.0", "1.1", "2.0"]
+    (scan,) = (tmp_path / "pages").rglob("*.scan")
+    (body,) = (tmp_path / "pages").rglob("*.body")
+    # a warm read takes the saved scan: the body is not read (here: not there)
+    saved = body.read_bytes()
+    body.unlink()
+    cache = Cache(tmp_path)
+    assert _versions(IndexClient(cfg, cache=cache, offline=True)) == ["1.0", "1.1", "2.0"]
+    assert cache.dropped == 0
+    # a damaged scan is dropped, and the page read from its body (and its scan saved again)
+    body.write_bytes(saved)
+    good = scan.read_bytes()
+    for damaged in (good[:-5], good[:72] + b"\x00" + good[73:], b"garbage"):
+        scan.write_bytes(damaged)
+        cache = Cache(tmp_path)
+        assert _versions(IndexClient(cfg, cache=cache, offline=True)) == ["1.0", "1.1", "2.0"]
+        assert cache.dropped == 1
+        assert scan.read_bytes() == good
+    # the page changes upstream: the scan of the old body is not used for the new one
+    cfg = _json_index(server, ("1.0", "1.1", "2.0", "3.0"))
+    cache = Cache(tmp_path, ttl=0)
+    assert _versions(IndexClient(cfg, cache=cache)) == ["1.0", "1.1", "2.0", "3.0"]
+    assert scan.read_bytes() == good  # the old page's scan, beside the new page's head
+    cache = Cache(tmp_path)
+    assert _versions(IndexClient(cfg, cache=cache, offline=True)) == ["1.0", "1.1", "2.0", "3.0"]
+    assert cache.dropped == 1 and scan.read_bytes() != good
+    # revalidated (a 304), the page is read from its saved scan: the body is not needed
+    body.unlink()
+    cache = Cache(tmp_path, ttl=0)
+    client = IndexClient(cfg, cache=cache)
+    assert _versions(client) == ["1.0", "1.1", "2.0", "3.0"]
+    assert server.requests("/simple/gamma/")[-1].headers.get("if-none-match") == '"4"'
+    assert cache.dropped == 0 and not body.exists()

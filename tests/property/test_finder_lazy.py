@@ -6,7 +6,8 @@ priority, build tag)``; the factory walks that list reversed. mixguard parses an
 version's files only when the walk reaches it. For generated pages (pre-releases, local
 versions, yanked files, build tags, incompatible tags, Requires-Python, files of one version
 from two sources), specifiers, ``--pre`` and ``--prefer-binary``, both must list the same files
-in the same order.
+in the same order; so must the client's grouped pages and the grouped scans it saves in the
+cache, read back.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from packaging.specifiers import SpecifierSet
 from mixguard.environment.target import Target
 from mixguard.index.client import ProjectFiles
 from mixguard.index.links import DistributionFile
-from mixguard.index.simple import scan_json_page
+from mixguard.index.simple import group_page, pack_page, scan_json_page, unpack_page
 from mixguard.names import PypiName
 from mixguard.resolve.finder import Finder
 from mixguard.resolve.options import PipRequest
@@ -92,15 +93,26 @@ def test_lazy_walk_is_pips_eager_order(
     target = Target("linux-64", "3.11.7", virtual_packages=())
     finder = Finder(target, PipRequest(pre=pre, prefer_binary=prefer_binary))
     # two index pages, in pip's source order
-    scanned = [
-        *scan_json_page(_page(entries, 0), "https://a.example/simple/pkg/"),
-        *scan_json_page(_page(entries, 1), "https://b.example/simple/pkg/"),
-    ]
-    pf = ProjectFiles(PypiName("pkg"), scanned)
+    urls = ("https://a.example/simple/pkg/", "https://b.example/simple/pkg/")
+    bodies = [_page(entries, 0), _page(entries, 1)]
     spec = SpecifierSet(",".join(clauses))
-    expected = _eager(finder, pf.files, spec, pre)
-    for yanked in (False, True):
-        got = list(finder.best_first("pkg", pf, spec, yanked=yanked))
-        want = [f for f in expected if f.yanked is yanked]
-        assert [f.url for f in got] == [f.url for f in want], (str(spec), pre, prefer_binary)
+    flat = ProjectFiles(
+        PypiName("pkg"),
+        [e for body, url in zip(bodies, urls, strict=True) for e in scan_json_page(body, url)],
+    )
+    expected = _eager(finder, flat.files, spec, pre)
+    # the client's forms of the same pages: grouped by version text, and grouped as saved
+    # in the cache and read back (each version unpacked when the walk reaches it)
+    grouped = [
+        group_page(scan_json_page(body, url), url) for body, url in zip(bodies, urls, strict=True)
+    ]
+    packed = [pack_page(g) for g in grouped]
+    assert all(p is not None for p in packed)
+    saved = [unpack_page(p, url) for p, url in zip(packed, urls, strict=True) if p is not None]
+    for form in (flat, *(ProjectFiles(PypiName("pkg"), [*a, *b]) for a, b in (grouped, saved))):
+        assert [f.url for f in form.files] == [f.url for f in flat.files]
+        for yanked in (False, True):
+            got = list(Finder(target, finder.request).best_first("pkg", form, spec, yanked=yanked))
+            want = [f for f in expected if f.yanked is yanked]
+            assert [f.url for f in got] == [f.url for f in want], (str(spec), pre, prefer_binary)
     ORACLE_CASES["finder order (pip's eager sort)"] += 1

@@ -4,13 +4,16 @@
   cache directory (platformdirs) + ``mixguard``.
 - Metadata is keyed by the file's sha256 (content-addressed: it never goes stale); files an
   index lists without a hash are keyed by their (redacted) URL.
+- A JSON page read back is scanned once more and the scan saved beside it (``.scan``,
+  :func:`~mixguard.index.simple.pack_page`): later reads need neither its body nor its JSON.
 - Pages keep ETag / Last-Modified for revalidation, and a freshness deadline from the server's
   ``Cache-Control: max-age`` or, for mirrors that send none, a TTL.
 - Writes are atomic (temporary file + ``os.replace``), so concurrent runs never see partial files.
 - The cache cannot lie: every entry records what it is for (a page: its URL and the body's
   sha256 and length; metadata: the file name and, for parsed metadata, the name and version it
-  must carry) and is verified on read; an entry that fails is deleted and refetched
-  (``Cache.dropped`` counts them, shown with ``--debug``).
+  must carry; a saved scan: the body's sha256 and its own CRC-32) and is verified on read; an
+  entry that fails is deleted and refetched (``Cache.dropped`` counts them, shown with
+  ``--debug``).
 - A cache that cannot be written (read-only, full disk) degrades to an uncached run: the first
   failure is kept in ``Cache.write_error`` (one warning line), nothing raises.
 """
@@ -23,6 +26,7 @@ import json
 import os
 import re
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,14 +50,19 @@ def default_cache_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class CachedPage:
+    """A cached page's head (verified); its body is read, and verified, on demand
+    (:meth:`Cache.page_body`): a page with a saved scan needs none."""
+
     url: str
-    body: bytes
     content_type: str | None
     etag: str | None
     last_modified: str | None
     fetched_at: float
     max_age: float | None  # the server's Cache-Control max-age; None: use the reader's TTL
     ttl: float
+    sha256: str  # of the body
+    length: int
+    body: bytes | None = None  # at hand when just stored
 
     def fresh(self, now: float | None = None) -> bool:
         limit = self.max_age if self.max_age is not None else self.ttl
@@ -70,6 +79,22 @@ def _max_age(headers: dict[str, str] | Any) -> float | None:
 
 def _key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+#: a saved scan's head: the sha256 of the body it was made from (64 hex digits), then the
+#: CRC-32 of the scan itself (8): a scan is used only with the very body its page's head
+#: names, and never truncated or damaged (marshal is not made to read damaged data)
+_SCAN_HEAD = 72
+
+
+def _scan_head(body_sha256: str, payload: bytes) -> bytes:
+    return body_sha256.encode("ascii", "replace")[:64].ljust(64, b"-") + (
+        b"%08x" % zlib.crc32(payload)
+    )
 
 
 class Cache:
@@ -104,24 +129,23 @@ class Cache:
         return self.root / "pages" / k[:2] / f"{k}.json"
 
     def page(self, url: str) -> CachedPage | None:
+        """The head of the page cached for ``url``; its body is :meth:`page_body`."""
         path = self._page_path(url)
-        body_path = path.with_suffix(".body")
         try:
             head = json.loads(path.read_bytes())
-            body = body_path.read_bytes()
         except FileNotFoundError:
             return None
         except (OSError, ValueError, RecursionError):
-            self._drop(path, body_path)
+            self._drop(path, path.with_suffix(".body"), path.with_suffix(".scan"))
             return None
-        # verified: this very page (not another's, swapped), whole (not truncated)
+        # verified: this very page's head (not another's, swapped); the body against it later
         if (
             not isinstance(head, dict)
             or head.get("url") != redact_url(url)
-            or head.get("sha256") != hashlib.sha256(body).hexdigest()
-            or head.get("length") != len(body)
+            or not isinstance(head.get("sha256"), str)
+            or type(head.get("length")) is not int
         ):
-            self._drop(path, body_path)
+            self._drop(path, path.with_suffix(".body"), path.with_suffix(".scan"))
             return None
         max_age = head.get("max_age")
         ctype, etag, modified = (
@@ -132,25 +156,43 @@ class Cache:
         fetched = head.get("fetched_at", 0)
         return CachedPage(
             url,
-            body,
             ctype if isinstance(ctype, str) else None,
             etag if isinstance(etag, str) else None,
             modified if isinstance(modified, str) else None,
             float(fetched) if isinstance(fetched, (int, float)) else 0.0,
             float(max_age) if isinstance(max_age, (int, float)) else None,
             self.ttl,
+            head["sha256"],
+            head["length"],
         )
+
+    def page_body(self, page: CachedPage) -> bytes | None:
+        """The body ``page``'s head describes: whole (not truncated) and this very page's
+        (not another's, swapped); else the entry is dropped and None."""
+        if page.body is not None:
+            return page.body
+        path = self._page_path(page.url)
+        try:
+            body: bytes | None = path.with_suffix(".body").read_bytes()
+        except OSError:
+            body = None
+        if body is None or len(body) != page.length or _sha256(body) != page.sha256:
+            self._drop(path, path.with_suffix(".body"), path.with_suffix(".scan"))
+            return None
+        return body
 
     def store_page(self, url: str, body: bytes, headers: dict[str, str] | Any) -> CachedPage:
         page = CachedPage(
             url,
-            body,
             headers.get("content-type"),
             headers.get("etag"),
             headers.get("last-modified"),
             time.time(),
             _max_age(headers),
             self.ttl,
+            _sha256(body),
+            len(body),
+            body,
         )
         path = self._page_path(url)
         # body first: a reader that finds the head finds a complete body
@@ -162,13 +204,15 @@ class Cache:
         """A 304: the page is fresh again."""
         fresh = CachedPage(
             page.url,
-            page.body,
             page.content_type,
             headers.get("etag") or page.etag,
             headers.get("last-modified") or page.last_modified,
             time.time(),
             _max_age(headers) if headers.get("cache-control") else page.max_age,
             self.ttl,
+            page.sha256,
+            page.length,
+            page.body,
         )
         self._write_head(self._page_path(page.url), fresh)
         return fresh
@@ -176,8 +220,8 @@ class Cache:
     def _write_head(self, path: Path, page: CachedPage) -> None:
         head = {
             "url": redact_url(page.url),
-            "sha256": hashlib.sha256(page.body).hexdigest(),
-            "length": len(page.body),
+            "sha256": page.sha256,
+            "length": page.length,
             "content_type": page.content_type,
             "etag": page.etag,
             "last_modified": page.last_modified,
@@ -185,6 +229,31 @@ class Cache:
             "max_age": page.max_age,
         }
         self._write(path, json.dumps(head).encode())
+
+    # --- saved page scans -----------------------------------------------------------------
+
+    def page_scan(self, page: CachedPage) -> bytes | None:
+        """The scan saved for exactly ``page``'s body (:func:`~mixguard.index.simple.pack_page`),
+        checksum verified; None if there is none (or it was for another body: a page
+        refreshed since)."""
+        path = self._page_path(page.url).with_suffix(".scan")
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        head, payload = data[:_SCAN_HEAD], data[_SCAN_HEAD:]
+        if head != _scan_head(page.sha256, payload):
+            self._drop(path)
+            return None
+        return payload
+
+    def store_page_scan(self, page: CachedPage, payload: bytes) -> None:
+        path = self._page_path(page.url).with_suffix(".scan")
+        self._write(path, _scan_head(page.sha256, payload) + payload)
+
+    def drop_page_scan(self, page: CachedPage) -> None:
+        """Forget a saved scan its reader found wrong."""
+        self._drop(self._page_path(page.url).with_suffix(".scan"))
 
     # --- metadata -------------------------------------------------------------------------
 

@@ -31,9 +31,13 @@ from .simple import (
     ACCEPT,
     IndexPageError,
     PageEntry,
+    PageVersion,
+    group_page,
+    pack_page,
     parse_html_page,
     scan_json_page,
     scan_page,
+    unpack_page,
 )
 from .transport import FetchError, HttpTransport, Transport, redact_url
 
@@ -80,60 +84,73 @@ def _describes(meta: DistMetadata, file: DistributionFile) -> bool:
         return False
 
 
+_Item = DistributionFile | PageEntry | PageVersion
+
+
 class ProjectFiles:
     """All files of one project across the sources, in pip's priority order, and what failed.
 
-    JSON pages are kept as :class:`~mixguard.index.simple.PageEntry` objects: ``files``
-    parses every one (once), :meth:`versions` and :meth:`of_version` only the versions asked
-    for; both keep the sources' order.
+    JSON pages are kept as :class:`~mixguard.index.simple.PageVersion` groups of
+    :class:`~mixguard.index.simple.PageEntry` objects: ``files`` parses every one (once),
+    :meth:`versions` and :meth:`of_version` only the versions asked for; both keep the
+    sources' order (and each page's own).
     """
 
-    __slots__ = ("_by_version", "_entries", "_files", "_groups", "name", "problems")
+    __slots__ = ("_by_version", "_entries", "_files", "_groups", "_merged", "name", "problems")
 
     def __init__(
         self,
         name: PypiName,
-        files: Sequence[DistributionFile | PageEntry],
+        files: Sequence[_Item],
         problems: tuple[str, ...] = (),  # pages that could not be read (redacted), offline misses
     ) -> None:
         self.name = name
         self.problems = problems
         self._entries = tuple(files)
         self._files: tuple[DistributionFile, ...] | None = None
-        self._by_version: dict[Version, list[DistributionFile | PageEntry]] | None = None
+        self._by_version: dict[Version, list[_Item]] | None = None
+        self._merged: set[Version] = set()
         self._groups: dict[Version, tuple[DistributionFile, ...]] = {}
 
     def __repr__(self) -> str:
-        return f"ProjectFiles({self.name!r}, {len(self._entries)} files, {self.problems!r})"
+        return f"ProjectFiles({self.name!r}, {len(self._entries)} entries, {self.problems!r})"
 
     @property
     def files(self) -> tuple[DistributionFile, ...]:
         if self._files is None:
-            self._files = tuple(df for e in self._entries if (df := _parsed(e)) is not None)
+            self._files = tuple(
+                df for e in self._in_order(self._entries) if (df := _parsed(e)) is not None
+            )
         return self._files
 
-    def versions(self) -> dict[Version, list[DistributionFile | PageEntry]]:
+    def versions(self) -> dict[Version, list[_Item]]:
         """Entries by the version their file name gives, in source order within each."""
         if self._by_version is None:
-            # by text first (a str hash per entry, not a Version hash), then one parse per
+            # by text first (a str hash per group, not a Version hash), then one parse per
             # distinct text; texts that parse equal ("1.0", "1.0.0") share a group
-            by_text: dict[str, list[DistributionFile | PageEntry]] = {}
+            by_text: dict[str, list[_Item]] = {}
             for e in self._entries:
-                if isinstance(e, PageEntry):
-                    by_text.setdefault(e.version_text, []).append(e)
-                elif e.version is not None:
-                    by_text.setdefault(str(e.version), []).append(e)
-            groups: dict[Version, list[DistributionFile | PageEntry]] = {}
-            merged = False
+                if isinstance(e, DistributionFile):
+                    if e.version is None:
+                        continue
+                    text = str(e.version)
+                else:
+                    text = e.version_text
+                got = by_text.get(text)
+                if got is None:
+                    by_text[text] = [e]
+                else:
+                    got.append(e)
+            groups: dict[Version, list[_Item]] = {}
             for text, entries in by_text.items():
                 version = parse_version(text)
                 if version is not None:
-                    merged = merged or version in groups
-                    groups.setdefault(version, []).extend(entries)
-            if merged:  # keep the sources' order across merged texts
-                order = {id(e): i for i, e in enumerate(self._entries)}
-                for entries in groups.values():
-                    entries.sort(key=lambda e: order[id(e)])
+                    got = groups.get(version)
+                    if got is None:
+                        groups[version] = entries
+                    else:
+                        got.extend(entries)
+                        self._merged.add(version)
             self._by_version = groups
         return self._by_version
 
@@ -141,17 +158,59 @@ class ProjectFiles:
         """The parsed files of one version (what ``files`` has of it), in source order."""
         got = self._groups.get(version)
         if got is None:
-            entries = self.versions().get(version, ())
+            items = self.versions().get(version, ())
+            if version in self._merged:
+                expanded = self._in_order(items)
+            else:
+                expanded = [
+                    x for e in items for x in (e.entries() if isinstance(e, PageVersion) else (e,))
+                ]
             got = self._groups[version] = tuple(
-                df for e in entries if (df := _parsed(e)) is not None
+                df for e in expanded if (df := _parsed(e)) is not None
             )
         return got
+
+    def _in_order(self, items: Iterable[_Item]) -> list[DistributionFile | PageEntry]:
+        """``items`` expanded, in source order and, within a page, in page order."""
+        rank: dict[int, int] = {}
+        for i, e in enumerate(self._entries):
+            rank.setdefault(id(e.page if isinstance(e, PageVersion) else e), i)
+        keyed: list[tuple[int, int, DistributionFile | PageEntry]] = []
+        for e in items:
+            if isinstance(e, PageVersion):
+                r = rank[id(e.page)]
+                keyed.extend((r, x.index, x) for x in e.entries())
+            else:
+                keyed.append((rank[id(e)], 0, e))
+        keyed.sort(key=lambda k: (k[0], k[1]))
+        return [x for _, _, x in keyed]
 
 
 def _speculative(fn: Callable[..., object], *args: Any) -> None:
     # background work the caller will redo if needed: its own call reports any failure
     with suppress(Exception):
         fn(*args)
+
+
+def _grouped(
+    scanned: list[DistributionFile] | list[PageEntry], page_url: str
+) -> list[DistributionFile] | list[PageVersion]:
+    """A JSON page's entries as :class:`PageVersion` groups (an HTML page's files as they are)."""
+    if scanned and isinstance(scanned[0], PageEntry):
+        return group_page((e for e in scanned if isinstance(e, PageEntry)), page_url)
+    return [f for f in scanned if isinstance(f, DistributionFile)]
+
+
+def _page_order(items: Sequence[_Item]) -> Iterator[DistributionFile | PageEntry]:
+    """One page's items, its groups' entries back in page order."""
+    entries: list[PageEntry] = []
+    for e in items:
+        if isinstance(e, PageVersion):
+            entries.extend(e.entries())
+        else:
+            yield e
+    entries.sort(key=lambda e: e.index)
+    yield from entries
 
 
 def _parsed(entry: DistributionFile | PageEntry) -> DistributionFile | None:
@@ -218,7 +277,7 @@ class IndexClient:
         if cached is not None:
             return cached
         local_files: list[DistributionFile] = []
-        page_files: list[DistributionFile | PageEntry] = []
+        page_files: list[_Item] = []
         problems: list[str] = []
         for loc in self.config.find_links:
             if _is_local(loc) and _local_path(loc).is_dir():
@@ -226,7 +285,7 @@ class IndexClient:
             else:
                 page_files.extend(
                     df
-                    for e in self._page(loc, problems, project=False)
+                    for e in _page_order(self._page(loc, problems, project=False))
                     if (df := _parsed(e)) is not None and df.name == str(key)
                 )
         for index in self.config.index_urls:
@@ -253,20 +312,23 @@ class IndexClient:
                 self._dirs[path] = listing
         return list(listing.get(key, ()))
 
-    def _page(
-        self, url: str, problems: list[str], project: bool
-    ) -> Sequence[DistributionFile | PageEntry]:
+    def _page(self, url: str, problems: list[str], project: bool) -> Sequence[_Item]:
         if _is_local(url):
             return self._local_page(url, problems)
         cache = self.cache
         cached: CachedPage | None = cache.page(url) if cache is not None else None
+        if cached is not None and (self.offline or cached.fresh()):
+            got = self._cached_page(cached, problems)
+            if got is not None:
+                return got
+            cached = None  # its body was gone or damaged (dropped)
         if self.offline:
-            if cached is None:
-                problems.append(f"offline: no cached copy of {redact_url(url)}")
-                return []
-            return self._parse(cached.body, url, cached.content_type, problems)
-        if cached is not None and cached.fresh():
-            return self._parse(cached.body, url, cached.content_type, problems)
+            problems.append(f"offline: no cached copy of {redact_url(url)}")
+            return []
+        if cached is not None:
+            assert cache is not None
+            if cache.page_scan(cached) is None and cache.page_body(cached) is None:
+                cached = None  # nothing to fall back on or revalidate: ask unconditionally
         headers = {"Accept": ACCEPT}
         if cached is not None:
             if cached.etag:
@@ -278,39 +340,66 @@ class IndexClient:
                 url, headers=headers, max_bytes=self.limits.max_download_bytes
             )
         except FetchError as exc:
-            if cached is not None:
+            got = self._cached_page(cached, problems) if cached is not None else None
+            if got is not None:
                 problems.append(f"{exc}; used the cached copy")
-                return self._parse(cached.body, url, cached.content_type, problems)
+                return got
             problems.append(str(exc))
             return []
         if resp.status == 304 and cached is not None:
             assert cache is not None
-            page = cache.touch_page(cached, resp.headers)
-            return self._parse(page.body, url, page.content_type, problems)
+            got = self._cached_page(cache.touch_page(cached, resp.headers), problems)
+            if got is None:
+                problems.append(f"{redact_url(url)}: HTTP 304, and the cached copy is gone")
+            return got or []
         if resp.status == 404 and project:
             return []  # pip: no such project on this index
         if resp.status != 200:
             problems.append(f"{redact_url(url)}: HTTP {resp.status}")
             return []
         if cache is not None:
+            # its scan is saved when the page is first read back from the cache, not now:
+            # packing a page costs CPU a cold resolution's fetching threads would take from
+            # the resolver (the Airflow resolution: ~0.3 s of ~5 s)
             cache.store_page(url, resp.content, resp.headers)
         return self._parse(resp.content, resp.url, resp.header("content-type"), problems)
 
-    def _local_page(self, url: str, problems: list[str]) -> Sequence[DistributionFile | PageEntry]:
+    def _cached_page(self, cached: CachedPage, problems: list[str]) -> Sequence[_Item] | None:
+        """A cached page's entries, from its saved scan, else from its body (whose scan is
+        then saved); None if neither can be read (the entry is dropped)."""
+        cache = self.cache
+        assert cache is not None
+        packed = cache.page_scan(cached)
+        if packed is not None:
+            try:
+                return unpack_page(packed, cached.url)
+            except IndexPageError:
+                cache.drop_page_scan(cached)
+        body = cache.page_body(cached)
+        if body is None:
+            return None
+        return self._parse(body, cached.url, cached.content_type, problems, cached)
+
+    def _local_page(self, url: str, problems: list[str]) -> Sequence[_Item]:
         path = _local_path(url)
         base = path.resolve().as_uri() + ("/" if path.is_dir() else "")
         try:
             if path.is_dir():
                 if (path / "index.json").is_file():
-                    return scan_json_page((path / "index.json").read_bytes(), base)
+                    return group_page(
+                        scan_json_page((path / "index.json").read_bytes(), base), base
+                    )
                 if (path / "index.html").is_file():
                     return parse_html_page((path / "index.html").read_bytes(), base)
                 return []  # pip: an empty directory index has no candidates
             if path.is_file():
-                return scan_page(
-                    path.read_bytes(),
+                return _grouped(
+                    scan_page(
+                        path.read_bytes(),
+                        base,
+                        "application/json" if path.suffix == ".json" else "text/html",
+                    ),
                     base,
-                    "application/json" if path.suffix == ".json" else "text/html",
                 )
         except (OSError, IndexPageError) as exc:
             problems.append(f"{redact_url(url)}: {exc}")
@@ -319,13 +408,19 @@ class IndexClient:
         return []
 
     def _parse(
-        self, body: bytes, url: str, ctype: str | None, problems: list[str]
-    ) -> Sequence[DistributionFile | PageEntry]:
+        self,
+        body: bytes,
+        url: str,
+        ctype: str | None,
+        problems: list[str],
+        cached: CachedPage | None = None,
+    ) -> Sequence[_Item]:
+        """The page's entries; a JSON page's scan is saved beside ``cached`` (its cache entry)."""
         if not _is_local(url) and not (ctype or "").lower().startswith(_PIP_PAGE_TYPES):
             # pip 25.3 (collector.py, _ensure_api_header) skips such a page with a warning
             return []
         try:
-            return scan_page(body, url, ctype)
+            scanned = _grouped(scan_page(body, url, ctype), url)
         except IndexPageError as exc:
             problems.append(str(exc))
             return []
@@ -333,6 +428,12 @@ class IndexClient:
             # a page of the wrong shape (wrong JSON types, nesting): unreadable, said as such
             problems.append(f"{redact_url(url)}: unreadable index page: {type(exc).__name__}")
             return []
+        groups = [g for g in scanned if isinstance(g, PageVersion)]
+        if cached is not None and self.cache is not None and groups:
+            packed = pack_page(groups)
+            if packed is not None:
+                self.cache.store_page_scan(cached, packed)
+        return scanned
 
     # --- metadata -------------------------------------------------------------------------
 

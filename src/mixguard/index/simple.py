@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import marshal
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -16,12 +17,17 @@ __all__ = [
     "ACCEPT",
     "JSON_TYPE",
     "IndexPageError",
+    "Page",
     "PageEntry",
+    "PageVersion",
+    "group_page",
+    "pack_page",
     "parse_html_page",
     "parse_json_page",
     "parse_page",
     "scan_json_page",
     "scan_page",
+    "unpack_page",
 ]
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -95,7 +101,7 @@ def scan_json_page(body: bytes, page_url: str) -> list[PageEntry]:
             )
         version = version_text_of_filename(f["filename"])
         if version is not None:
-            out.append(PageEntry(version, f, page_url))
+            out.append(PageEntry(version, f, page_url, i))
     return out
 
 
@@ -103,10 +109,13 @@ class PageEntry:
     """One file entry of a JSON page: its version text now, the :class:`DistributionFile`
     later."""
 
-    __slots__ = ("_entry", "_file", "_page_url", "version_text")
+    __slots__ = ("_entry", "_file", "_page_url", "index", "version_text")
 
-    def __init__(self, version_text: str, entry: dict[str, Any], page_url: str) -> None:
+    def __init__(
+        self, version_text: str, entry: dict[str, Any], page_url: str, index: int = 0
+    ) -> None:
         self.version_text = version_text  # as in the file name, not yet parsed
+        self.index = index  # its place in the page's ``files``
         self._entry: dict[str, Any] | None = entry
         self._page_url = page_url
         self._file: DistributionFile | None = None
@@ -145,6 +154,132 @@ class PageEntry:
         )
         self._entry = None  # parsed once; the raw dict can go
         return self._file
+
+
+class PageVersion:
+    """A JSON page's entries of one version text, in page order: what the resolver walks by.
+
+    A large resolution's pages list ~140,000 files in ~20,000 versions, of which it reads a
+    few hundred. A page read from its saved scan (:func:`unpack_page`) keeps each version's
+    entries packed until that version is asked for.
+    """
+
+    __slots__ = ("_entries", "_packed", "page", "version_text")
+
+    def __init__(
+        self,
+        version_text: str,
+        page: Page,
+        entries: tuple[PageEntry, ...] | None = None,
+        packed: bytes | None = None,
+    ) -> None:
+        self.version_text = version_text
+        self.page = page
+        self._entries = entries
+        self._packed = packed
+
+    def __repr__(self) -> str:
+        return f"PageVersion({self.version_text!r}, {self.page.url!r})"
+
+    def entries(self) -> tuple[PageEntry, ...]:
+        if self._entries is None:
+            assert self._packed is not None
+            self._entries = _unpack_entries(self._packed, self.page.url)
+            self._packed = None
+        return self._entries
+
+
+class Page:
+    """One reading of one page: the groups of a page share it, by identity (the client puts
+    a page's entries back in page order by it, then by ``PageEntry.index``)."""
+
+    __slots__ = ("url",)
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def group_page(entries: Iterable[PageEntry], page_url: str) -> list[PageVersion]:
+    """A scanned page's entries grouped by version text (first appearance order)."""
+    groups: dict[str, list[PageEntry]] = {}
+    for e in entries:
+        got = groups.get(e.version_text)
+        if got is None:
+            groups[e.version_text] = [e]
+        else:
+            got.append(e)
+    page = Page(page_url)
+    return [PageVersion(text, page, tuple(es)) for text, es in groups.items()]
+
+
+#: the saved scan's layout; a file of another layout (or another marshal format) is
+#: not read (the page's body is scanned again and the scan saved anew)
+_PACK_FORMAT = f"mixguard-page-scan/1 marshal/{marshal.version}"
+
+
+def pack_page(groups: Iterable[PageVersion]) -> bytes | None:
+    """A page's grouped scan as bytes for the cache: ``(format, version texts, one marshal
+    blob per version)``, each blob the entries' ``(index, version text, raw JSON entry)``.
+
+    marshal, not pickle or JSON: it loads the page's ~20,000 texts and blobs with no Python
+    code run and no objects built from the page's JSON (json.loads of the largest pages was
+    most of a warm large resolution), and the entries' raw dicts come back as they were
+    read. None if an entry was already parsed (its raw entry is gone).
+    """
+    texts: list[str] = []
+    blobs: list[bytes] = []
+    for g in groups:
+        rows = []
+        for e in g.entries():
+            if e._entry is None:
+                return None
+            rows.append((e.index, e.version_text, e._entry))
+        texts.append(g.version_text)
+        blobs.append(marshal.dumps(tuple(rows)))
+    return marshal.dumps((_PACK_FORMAT, tuple(texts), tuple(blobs)))
+
+
+def unpack_page(data: bytes, page_url: str) -> list[PageVersion]:
+    """The groups :func:`pack_page` saved, each version's entries left packed.
+
+    An :class:`IndexPageError` if ``data`` is not such a scan (the caller drops it)."""
+    try:
+        loaded = marshal.loads(data)
+    except (ValueError, EOFError, TypeError) as exc:
+        raise IndexPageError(
+            f"{len(data)} bytes", f"not a saved page scan: {exc}", redact_url(page_url)
+        ) from None
+    if (
+        not isinstance(loaded, tuple)
+        or len(loaded) != 3
+        or loaded[0] != _PACK_FORMAT
+        or not isinstance(loaded[1], tuple)
+        or not isinstance(loaded[2], tuple)
+        or len(loaded[1]) != len(loaded[2])
+        or not all(type(t) is str for t in loaded[1])
+        or not all(type(b) is bytes for b in loaded[2])
+    ):
+        raise IndexPageError(
+            repr(loaded)[:80], "not a saved page scan of this layout", redact_url(page_url)
+        )
+    _, texts, blobs = loaded
+    page = Page(page_url)
+    return [PageVersion(t, page, packed=b) for t, b in zip(texts, blobs, strict=True)]
+
+
+def _unpack_entries(blob: bytes, page_url: str) -> tuple[PageEntry, ...]:
+    try:
+        out = []
+        for index, text, entry in marshal.loads(blob):
+            if type(index) is not int or type(text) is not str or type(entry) is not dict:
+                raise TypeError(f"row {(index, text)!r}")
+            out.append(PageEntry(text, entry, page_url, index))
+        return tuple(out)
+    except (ValueError, EOFError, TypeError) as exc:
+        # the cache file's checksum held: this is not corruption on disk
+        raise IndexPageError(
+            f"{len(blob)} bytes", f"saved page scan of the wrong shape: {exc}", redact_url(page_url)
+        ) from None
 
 
 def parse_html_page(body: bytes, page_url: str) -> list[DistributionFile]:
