@@ -117,6 +117,32 @@ def test_python_dash_m_and_version() -> None:
     assert out.stdout.startswith("mixguard ")
 
 
+_RUN = """
+import atexit, sys, threading, time
+from pathlib import Path
+from mixguard.cli import run
+out = Path(sys.argv[1])
+atexit.register(lambda: out.with_suffix(".atexit").write_text("ran"))
+if sys.argv[2] == "thread":  # a thread that is not a daemon: the usual exit waits for it
+    threading.Thread(target=lambda: (time.sleep(0.3), out.write_text("done"))).start()
+sys.argv[1:] = ["inspect", "--demo"]
+run()
+"""
+
+
+@pytest.mark.parametrize("thread", ["thread", "none"])
+def test_the_command_exits_fast_but_runs_exit_handlers(tmp_path: Path, thread: str) -> None:
+    # run() skips the interpreter's teardown: exit handlers and the streams must still be had
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN, str(out), thread], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("environment ") and proc.stdout.endswith("\n")
+    assert out.with_suffix(".atexit").read_text() == "ran"
+    assert out.exists() is (thread == "thread")
+
+
 def test_an_environment_and_a_report_have_short_reprs() -> None:
     from mixguard import audit, load_environment
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .._secrets import RedactingStream, redact_text
 from ._shared import (
@@ -40,6 +41,7 @@ __all__ = [
     "EXIT_UNKNOWN",
     "build_parser",
     "main",
+    "run",
 ]
 
 
@@ -52,6 +54,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def run() -> NoReturn:
+    """The ``mixguard`` command (and ``python -m mixguard``): :func:`main`, then an exit
+    without the interpreter's teardown.
+
+    Freeing a check's objects and every module one by one took ~50 ms of a ~400 ms warm
+    check (an A/B of 15 rounds: median 477 -> 403 ms). Exit handlers still run (``atexit``:
+    the demo index's extracted files, a coverage run's data) and both streams are flushed;
+    while a thread that is not a daemon is alive, the exit is the usual one (it waits for
+    that thread). :func:`main` stays an ordinary function for callers in process.
+    """
+    import atexit
+    import contextlib
+    import os
+    import threading
+
+    code = main()
+    me = threading.current_thread()
+    if any(t is not me and not t.daemon for t in threading.enumerate()):
+        raise SystemExit(code)
+    atexit._run_exitfuncs()  # what the usual exit runs first; the teardown after it is skipped
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe (`mixguard ... | head`), a closed stream: nothing more can be said
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def _main(argv: Sequence[str] | None) -> int:
