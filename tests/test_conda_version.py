@@ -135,6 +135,11 @@ def test_documented_divergences_from_rattler_follow_conda() -> None:
     # conda's startswith is component-wise: 0a1 has one component after the epoch
     assert not VersionSpec.parse("=0.0").match("0a1")
     assert not VersionSpec.parse("0.0.*").match("0a1")
+    # ... and so is it with 'post' (conda's infinity), found by the oracle test: 0.post1 is
+    # [0, inf, 1] after the epoch, not [0] followed by 0 and 0
+    assert not VersionSpec.parse("~=0.0.0.0").match("0.post1")
+    assert not VersionSpec.parse("0.0.0.*").match("0.post1")
+    assert VersionSpec.parse(">=0.0.0.0").match("0.post1")
     # conda keeps 'dev_' as one string run, so its 'dev' special case does not apply
     assert VersionOrder("0_") < VersionOrder("dev_")
     # conda strips '(...)' from MatchSpec strings; parenthesised specs work in VersionSpec only

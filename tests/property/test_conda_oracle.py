@@ -45,15 +45,16 @@ def test_version_equal_hash(text: str) -> None:
 
 def _prefix_divergence(spec: VersionSpec, text: str) -> bool:
     """The one documented divergence (docs/conda-semantics.md): a prefix match (``=X``, ``X.*``,
-    ``!=X.*``, ``~=``) against a version with fewer components whose last component ends in a
-    string. conda compares component-wise (``0a1`` is not in ``0.0.*``); rattler says it is."""
+    ``!=X.*``, ``~=``) against a version with fewer components whose last component holds a
+    string or ``post`` (conda's infinity). conda compares component-wise (``0a1`` is not in
+    ``0.0.*``, nor ``0.post1`` in ``0.0.0.*``); rattler says it is."""
     if spec.children:
         return any(_prefix_divergence(c, text) for c in spec.children)
     if spec.kind != "op" or spec.op not in ("=", "!=startswith", "~=") or spec.operand is None:
         return False
     vo = VersionOrder(text)
     return len(vo.version) < len(spec.operand.version) and any(
-        isinstance(e, str) for e in vo.version[-1]
+        isinstance(e, (str, float)) for e in vo.version[-1]
     )
 
 
