@@ -46,7 +46,11 @@ class PipProvider(_ProviderBase):
     user_requested: dict[str, int]
     ignore_dependencies: bool
     upgrade_strategy: str
-    _satisfied: dict[tuple[Req, Candidate], bool] = field(default_factory=dict, repr=False)
+    #: is_satisfied_by's answers by requirement, then candidate, by identity (each entry
+    #: holds its objects: an id is not reused while its answer is kept)
+    _satisfied: dict[int, tuple[Req, dict[int, tuple[Candidate, bool]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def identify(self, requirement_or_candidate: Any) -> str:
         return str(requirement_or_candidate.name)
@@ -117,12 +121,16 @@ class PipProvider(_ProviderBase):
         )
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
-        # pip memoises this (@cache); requirements and candidates compare by identity
-        key = (requirement, candidate)
-        hit = self._satisfied.get(key)
+        # pip memoises this (@cache). resolvelib asks it for every pin on every round
+        # (~130,000 times in a large resolution): keyed by identity, a hit runs no
+        # __hash__ or __eq__ of ours
+        by_req = self._satisfied.get(id(requirement))
+        if by_req is None:
+            by_req = self._satisfied[id(requirement)] = (requirement, {})
+        hit = by_req[1].get(id(candidate))
         if hit is None:
-            hit = self._satisfied[key] = requirement.satisfied_by(candidate)
-        return hit
+            hit = by_req[1][id(candidate)] = (candidate, requirement.satisfied_by(candidate))
+        return hit[1]
 
     def get_dependencies(self, candidate: Candidate) -> Iterable[Req]:
         deps = list(candidate.iter_dependencies(self.factory, not self.ignore_dependencies))
