@@ -182,11 +182,18 @@ class PageVersion:
         return f"PageVersion({self.version_text!r}, {self.page.url!r})"
 
     def entries(self) -> tuple[PageEntry, ...]:
-        if self._entries is None:
-            assert self._packed is not None
-            self._entries = _unpack_entries(self._packed, self.page.url)
+        entries = self._entries
+        if entries is None:
+            # the resolver and the warming threads share pages: two may both unpack (equal
+            # entries, parsed to equal files); one that finds the blob gone takes the other's
+            packed = self._packed
+            if packed is None:
+                entries = self._entries
+                assert entries is not None
+                return entries
+            entries = self._entries = _unpack_entries(packed, self.page.url)
             self._packed = None
-        return self._entries
+        return entries
 
 
 class Page:
