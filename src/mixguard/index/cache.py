@@ -27,7 +27,7 @@ import os
 import re
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ class CachedPage:
     ttl: float
     sha256: str  # of the body
     length: int
-    body: bytes | None = None  # at hand when just stored
+    body: bytes | None = field(default=None, repr=False, compare=False)  # when just stored
 
     def fresh(self, now: float | None = None) -> bool:
         limit = self.max_age if self.max_age is not None else self.ttl

@@ -231,7 +231,8 @@ def pack_page(groups: Iterable[PageVersion]) -> bytes | None:
     marshal, not pickle or JSON: it loads the page's ~20,000 texts and blobs with no Python
     code run and no objects built from the page's JSON (json.loads of the largest pages was
     most of a warm large resolution), and the entries' raw dicts come back as they were
-    read. None if an entry was already parsed (its raw entry is gone).
+    read. None if an entry was already parsed (its raw entry is gone) or is nested deeper
+    than marshal writes.
     """
     texts: list[str] = []
     blobs: list[bytes] = []
@@ -242,7 +243,10 @@ def pack_page(groups: Iterable[PageVersion]) -> bytes | None:
                 return None
             rows.append((e.index, e.version_text, e._entry))
         texts.append(g.version_text)
-        blobs.append(marshal.dumps(tuple(rows)))
+        try:
+            blobs.append(marshal.dumps(tuple(rows)))
+        except ValueError:  # nested deeper than marshal goes: the page is read from its JSON
+            return None
     return marshal.dumps((_PACK_FORMAT, tuple(texts), tuple(blobs)))
 
 
