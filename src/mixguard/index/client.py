@@ -201,18 +201,6 @@ def _grouped(
     return [f for f in scanned if isinstance(f, DistributionFile)]
 
 
-def _page_order(items: Sequence[_Item]) -> Iterator[DistributionFile | PageEntry]:
-    """One page's items, its groups' entries back in page order."""
-    entries: list[PageEntry] = []
-    for e in items:
-        if isinstance(e, PageVersion):
-            entries.extend(e.entries())
-        else:
-            yield e
-    entries.sort(key=lambda e: e.index)
-    yield from entries
-
-
 def _parsed(entry: DistributionFile | PageEntry) -> DistributionFile | None:
     return entry if isinstance(entry, DistributionFile) else entry.get()
 
@@ -283,11 +271,9 @@ class IndexClient:
             if _is_local(loc) and _local_path(loc).is_dir():
                 local_files.extend(self._directory(_local_path(loc), key))
             else:
-                page_files.extend(
-                    df
-                    for e in _page_order(self._page(loc, problems, project=False))
-                    if (df := _parsed(e)) is not None and df.name == str(key)
-                )
+                # a find-links page lists every project's files, in page order
+                listed = ProjectFiles(PypiName(key), self._page(loc, problems, project=False))
+                page_files.extend(df for df in listed.files if df.name == str(key))
         for index in self.config.index_urls:
             page_files.extend(self._page(f"{index.rstrip('/')}/{key}/", problems, project=True))
         local_files.sort(key=lambda f: (f.version is not None, f.version, f.filename), reverse=True)
